@@ -1,0 +1,136 @@
+package io.github.smtproutes.delivery;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.dnsservice.api.TemporaryResolutionException;
+
+import com.google.common.net.InetAddresses;
+
+import io.github.smtproutes.routes.Route;
+import io.github.smtproutes.routes.RouteHost;
+import io.github.smtproutes.routes.RouteKind;
+import io.github.smtproutes.smtp.HostAddress;
+
+/**
+ * Decides which hosts a delivery tries, and in which order (the role of OkHttp's RouteSelector).
+ * The steps, top-down:
+ * <ol>
+ *   <li>the route's hosts, or for USEDNS the recipient domain's MX hosts from James's DNSService;</li>
+ *   <li>grouped by priority, 0 first;</li>
+ *   <li>each group rotated one step per delivery (round-robin);</li>
+ *   <li>each host resolved to its addresses through DNSService;</li>
+ *   <li>endpoints that {@link HostHealth} reports down moved after all the others, in order.</li>
+ * </ol>
+ */
+public final class HostPlanner {
+    private final DNSService dns;
+    private final RoundRobin roundRobin;
+    private final HostHealth health;
+
+    public HostPlanner(DNSService dns, RoundRobin roundRobin, HostHealth health) {
+        this.dns = dns;
+        this.roundRobin = roundRobin;
+        this.health = health;
+    }
+
+    public HostPlan plan(Route route, String domain) {
+        List<String> problems = new ArrayList<>();
+        List<RouteHost> ordered = orderedHosts(route, domain, problems);
+        List<HostAddress> addresses = resolve(ordered, problems);
+        return postponeDownHosts(addresses, problems);
+    }
+
+    private List<RouteHost> orderedHosts(Route route, String domain, List<String> problems) {
+        if (route.kind() == RouteKind.USEDNS) {
+            return mxHosts(domain, problems);
+        }
+        List<RouteHost> ordered = new ArrayList<>();
+        for (Map.Entry<Integer, List<RouteHost>> group : byPriority(route.hosts()).entrySet()) {
+            String groupKey = route.domain() + "|" + group.getKey() + "|" + group.getValue();
+            ordered.addAll(roundRobin.rotate(groupKey, group.getValue()));
+        }
+        return ordered;
+    }
+
+    private static TreeMap<Integer, List<RouteHost>> byPriority(List<RouteHost> hosts) {
+        return hosts.stream().collect(Collectors.groupingBy(RouteHost::priority, TreeMap::new, Collectors.toList()));
+    }
+
+    /**
+     * MX hosts in preference order. James's DNSService already sorts them and shuffles equal
+     * preferences, and falls back to the domain's own address when it has no MX (RFC 5321 5.1).
+     */
+    private List<RouteHost> mxHosts(String domain, List<String> problems) {
+        try {
+            Collection<String> mx = dns.findMXRecords(domain);
+            if (mx.isEmpty()) {
+                problems.add("no MX or address record for " + domain);
+            }
+            List<RouteHost> hosts = new ArrayList<>();
+            int preference = 0;
+            for (String name : mx) {
+                hosts.add(RouteHost.of(stripTrailingDot(name), 25, preference++));
+            }
+            return hosts;
+        } catch (TemporaryResolutionException e) {
+            problems.add("temporary DNS failure looking up MX of " + domain);
+            return List.of();
+        }
+    }
+
+    private List<HostAddress> resolve(List<RouteHost> hosts, List<String> problems) {
+        List<HostAddress> addresses = new ArrayList<>();
+        for (RouteHost host : hosts) {
+            try {
+                for (InetAddress address : addressesOf(host.host())) {
+                    addresses.add(new HostAddress(host.host(), address, host.port()));
+                }
+            } catch (UnknownHostException e) {
+                problems.add(host.address() + ": unknown host");
+            }
+        }
+        return addresses;
+    }
+
+    private Collection<InetAddress> addressesOf(String host) throws UnknownHostException {
+        // IP literals never go through DNS.
+        if (InetAddresses.isInetAddress(host)) {
+            return List.of(InetAddresses.forString(host));
+        }
+        Collection<InetAddress> all = dns.getAllByName(host);
+        if (all.isEmpty()) {
+            throw new UnknownHostException(host);
+        }
+        return all;
+    }
+
+    private HostPlan postponeDownHosts(List<HostAddress> addresses, List<String> problems) {
+        List<HostAddress> up = new ArrayList<>();
+        List<HostAddress> down = new ArrayList<>();
+        Set<String> postponed = new LinkedHashSet<>();
+        for (HostAddress address : new LinkedHashSet<>(addresses)) {
+            if (health.isDown(address.endpoint())) {
+                down.add(address);
+                postponed.add(address.endpoint());
+            } else {
+                up.add(address);
+            }
+        }
+        up.addAll(down);
+        return new HostPlan(up, postponed, problems);
+    }
+
+    private static String stripTrailingDot(String name) {
+        return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    }
+}

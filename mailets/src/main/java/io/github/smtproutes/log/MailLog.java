@@ -1,0 +1,96 @@
+package io.github.smtproutes.log;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery mail log: one line per event, worded like the Cisco ESA mail log so that an ESA
+ * admin reads it without a guide ("New SMTP DCID ...", "Connection Error: ...", "Message done
+ * ..."). It writes to the logger {@code io.github.smtproutes.maillog}, which James's logback
+ * configuration can send to its own file. It also hands out DCIDs, the delivery connection ids.
+ * Nothing secret is ever passed to it.
+ */
+public final class MailLog {
+    public static final String LOGGER_NAME = "io.github.smtproutes.maillog";
+    private static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
+    private static final AtomicLong DCIDS = new AtomicLong();
+
+    private MailLog() {
+    }
+
+    /** A new delivery connection id, unique in this James process. */
+    public static long nextDcid() {
+        return DCIDS.incrementAndGet();
+    }
+
+    public static void newConnection(long dcid, String localAddress, String ip, int port) {
+        LOG.info("New SMTP DCID {} interface {} address {} port {}", dcid, localAddress, ip, port);
+    }
+
+    public static void connectionError(long dcid, String domain, String ip, int port, String details, String localAddress, String reason) {
+        LOG.info("Connection Error: DCID {} domain: {} IP: {} port: {} details: {} interface: {} reason: {}",
+            dcid, domain, ip, port, details, localAddress, reason);
+    }
+
+    public static void tls(long dcid, String mode, boolean active) {
+        LOG.info("DCID {} TLS {} ({})", dcid, active ? "success" : "not used", mode);
+    }
+
+    public static void deliveryStart(long dcid, String mid, List<Integer> rids) {
+        LOG.info("Delivery start DCID {} MID {} to RID {}", dcid, mid, rids);
+    }
+
+    public static void messageDone(long dcid, String mid, List<Integer> rids, String reply) {
+        LOG.info("Message done DCID {} MID {} to RID {} [('{}')]", dcid, mid, rids, reply);
+    }
+
+    public static void possibleDelivery(long dcid, String mid, List<Integer> rids, String details) {
+        LOG.info("Possible delivery DCID {} MID {} to RID {} - no reply after the final dot, counted as delivered: {}",
+            dcid, mid, rids, details);
+    }
+
+    public static void delayed(long dcid, String mid, int rid, String reply) {
+        LOG.info("Delayed: DCID {} MID {} to RID [{}] - {}", dcid, mid, rid, reply);
+    }
+
+    public static void bounced(long dcid, String mid, String from, String to, int rid, String reply) {
+        LOG.info("Bounced: DCID {} MID {} From:<{}> To:<{}> RID {} - {}", dcid, mid, from, to, rid, reply);
+    }
+
+    public static void queuedForRetry(String mid, List<Integer> rids, int attempt, Instant next, String lastError) {
+        LOG.info("Message queued for retry MID {} to RID {} attempt {} next {} last error: {}", mid, rids, attempt, next, lastError);
+    }
+
+    public static void expired(String mid, List<Integer> rids, int attempts, String lastError) {
+        LOG.info("Message expired/bounced MID {} to RID {} after {} attempts - {}", mid, rids, attempts, lastError);
+    }
+
+    public static void delayWarning(String mid, List<Integer> rids, Instant until) {
+        LOG.info("Delay warning sent MID {} to RID {} will retry until {}", mid, rids, until);
+    }
+
+    public static void dropped(String mid, List<Integer> rids, String domain) {
+        LOG.info("Message dropped by /dev/null route MID {} to RID {} domain {}", mid, rids, domain);
+    }
+
+    public static void hostDown(String host, Instant until, String reason) {
+        LOG.info("Host down {} until {} reason {}", host, until, reason);
+    }
+
+    public static void hostUp(String host) {
+        LOG.info("Host up {}", host);
+    }
+
+    public static void noHosts(String mid, String domain, String reason) {
+        LOG.info("No destination host MID {} domain {} - {}", mid, domain, reason);
+    }
+
+    public static String rids(List<Integer> rids) {
+        return rids.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
+    }
+}

@@ -1,0 +1,148 @@
+package io.github.smtproutes.retry;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.PriorityQueue;
+
+import javax.mail.MessagingException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.mailrepository.api.MailKey;
+import org.apache.james.mailrepository.api.MailRepository;
+import org.apache.james.server.core.MailImpl;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+
+/**
+ * The retry queue: mails whose recipients failed at every host of their route, waiting in an
+ * ordinary James {@link MailRepository} (memory, file, or any other James offers), so that they
+ * survive restarts where the repository is durable and show in WebAdmin. Each waiting mail is
+ * stored under a {@link RetryKey} that carries its due time.
+ */
+public final class RetryQueue {
+    private final MailRepository repository;
+
+    public RetryQueue(MailRepository repository) {
+        this.repository = repository;
+    }
+
+    public MailRepository repository() {
+        return repository;
+    }
+
+    /**
+     * Stores a copy of {@code mail} for {@code recipients} only, due at {@code state.next}. The
+     * copy is written before anything else changes: if this throws, nothing was queued and the
+     * caller still holds the mail.
+     */
+    public MailKey enqueue(Mail mail, List<MailAddress> recipients, Entry state) throws MessagingException {
+        RetryKey key = RetryKey.dueAt(state.next);
+        MailImpl copy = MailImpl.duplicateWithoutMessage(mail)
+            .mimeMessage(mail.getMessage())
+            .build();
+        copy.setName(key.name());
+        // The copy shares the caller's message; it is not disposed here, the caller still uses it.
+        copy.setRecipients(recipients);
+        copy.setState(Mail.DEFAULT);
+        RetryState.write(copy, state.mid, state.route, state.attempts, state.first, state.next, state.lastError, state.lastErrorCode);
+        return repository.store(copy);
+    }
+
+    /** Up to {@code max} keys due at {@code now}, earliest first, from the keys alone. */
+    public List<MailKey> due(Instant now, int max) throws MessagingException {
+        PriorityQueue<MailKey> earliestLast = new PriorityQueue<>(Comparator.comparing(RetryKey::dueOf).reversed()
+            .thenComparing(MailKey::asString, Comparator.reverseOrder()));
+        Iterator<MailKey> keys = repository.list();
+        while (keys.hasNext()) {
+            MailKey key = keys.next();
+            if (!RetryKey.dueOf(key).isAfter(now)) {
+                earliestLast.add(key);
+                if (earliestLast.size() > max) {
+                    earliestLast.poll();
+                }
+            }
+        }
+        List<MailKey> due = new ArrayList<>(earliestLast);
+        due.sort(Comparator.comparing(RetryKey::dueOf).thenComparing(MailKey::asString));
+        return due;
+    }
+
+    /** The earliest due time of any waiting mail, if any wait. */
+    public Optional<Instant> nextDue() throws MessagingException {
+        Instant earliest = null;
+        Iterator<MailKey> keys = repository.list();
+        while (keys.hasNext()) {
+            Instant due = RetryKey.dueOf(keys.next());
+            if (earliest == null || due.isBefore(earliest)) {
+                earliest = due;
+            }
+        }
+        return Optional.ofNullable(earliest);
+    }
+
+    public Optional<Mail> retrieve(MailKey key) throws MessagingException {
+        return Optional.ofNullable(repository.retrieve(key));
+    }
+
+    public void remove(MailKey key) throws MessagingException {
+        repository.remove(key);
+    }
+
+    public void remove(Collection<MailKey> keys) throws MessagingException {
+        repository.remove(keys);
+    }
+
+    public long size() throws MessagingException {
+        return repository.size();
+    }
+
+    /**
+     * Re-keys a waiting mail to be due at {@code due}. The new copy is stored before the old one
+     * is removed: a crash in between leaves a duplicate, never a loss.
+     */
+    public boolean reschedule(MailKey key, Instant due) throws MessagingException {
+        Mail mail = repository.retrieve(key);
+        if (mail == null) {
+            return false;
+        }
+        try {
+            RetryKey newKey = RetryKey.dueAt(due);
+            mail.setName(newKey.name());
+            mail.setAttribute(new Attribute(RetryState.NEXT_ATTEMPT, AttributeValue.of(due.toString())));
+            repository.store(mail);
+            repository.remove(key);
+            return true;
+        } finally {
+            if (mail instanceof MailImpl) {
+                ((MailImpl) mail).dispose();
+            }
+        }
+    }
+
+    /** The bookkeeping written with a queued mail. */
+    public static final class Entry {
+        final String mid;
+        final String route;
+        final int attempts;
+        final Instant first;
+        final Instant next;
+        final String lastError;
+        final int lastErrorCode;
+
+        public Entry(String mid, String route, int attempts, Instant first, Instant next, String lastError, int lastErrorCode) {
+            this.mid = mid;
+            this.route = route;
+            this.attempts = attempts;
+            this.first = first;
+            this.next = next;
+            this.lastError = lastError;
+            this.lastErrorCode = lastErrorCode;
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package io.github.smtproutes.routes;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.StringJoiner;
+
+/**
+ * One {@code <route>} of a route file: which recipient domains it covers ({@link #domain()}),
+ * where their mail goes ({@link #kind()} and {@link #hosts()}), and how to talk to those hosts
+ * (TLS, authentication, retry, connection limits). Immutable and compared by value;
+ * {@link #toString()} never shows the password.
+ */
+public final class Route {
+    /** The {@link #domain()} of the default route, used when no other route matches. */
+    public static final String ALL = DomainNames.ALL;
+    static final int MAX_CONNECTIONS_PER_HOST_LIMIT = 10_000;
+
+    private final String domain;
+    private final RouteKind kind;
+    private final List<RouteHost> hosts;
+    private final boolean possibleDelivery;
+    private final boolean inbound;
+    private final TlsMode tls;
+    private final boolean allowPlainAuth;
+    private final Optional<RouteAuth> auth;
+    private final RetryOverrides retry;
+    private final Optional<Duration> delayWarning;
+    private final OptionalInt maxConnectionsPerHost;
+
+    private Route(String domain, Builder builder) {
+        this.domain = domain;
+        this.kind = builder.kind;
+        this.hosts = List.copyOf(builder.hosts);
+        this.possibleDelivery = builder.possibleDelivery;
+        this.inbound = builder.inbound;
+        this.tls = builder.tls;
+        this.allowPlainAuth = builder.allowPlainAuth;
+        this.auth = Optional.ofNullable(builder.auth);
+        this.retry = builder.retry;
+        this.delayWarning = Optional.ofNullable(builder.delayWarning);
+        this.maxConnectionsPerHost = builder.maxConnectionsPerHost == null
+            ? OptionalInt.empty() : OptionalInt.of(builder.maxConnectionsPerHost);
+    }
+
+    /**
+     * Starts a route for {@code domain}: {@code "example.com"}, {@code ".example.org"} (its
+     * subdomains) or {@code "ALL"}, in any case. The route is checked by {@link Builder#build()}.
+     */
+    public static Builder builder(String domain) {
+        return new Builder(domain);
+    }
+
+    /** {@code "example.com"}, {@code ".example.org"} (lowercase) or {@code "ALL"}. */
+    public String domain() {
+        return domain;
+    }
+
+    /** Whether this is the {@code ALL} route, used when no other route matches. */
+    public boolean isDefault() {
+        return ALL.equals(domain);
+    }
+
+    public RouteKind kind() {
+        return kind;
+    }
+
+    /** The destination hosts in file order; empty unless {@link #kind()} is {@link RouteKind#HOSTS}. */
+    public List<RouteHost> hosts() {
+        return hosts;
+    }
+
+    /**
+     * ESA's "possible delivery": whether a message whose connection failed after its body was sent
+     * but before the host's final reply counts as delivered rather than being retried, which
+     * avoids duplicates.
+     */
+    public boolean possibleDelivery() {
+        return possibleDelivery;
+    }
+
+    /**
+     * Whether James accepts mail for this domain from any sender and relays it here (an inbound
+     * relay domain). Never true for {@code ALL}.
+     */
+    public boolean inbound() {
+        return inbound;
+    }
+
+    public TlsMode tls() {
+        return tls;
+    }
+
+    /** Whether AUTH PLAIN/LOGIN may be used without TLS. */
+    public boolean allowPlainAuth() {
+        return allowPlainAuth;
+    }
+
+    public Optional<RouteAuth> auth() {
+        return auth;
+    }
+
+    /** The retry settings this route changes; {@link RetryOverrides#none()} when it has no {@code <retry>}. */
+    public RetryOverrides retry() {
+        return retry;
+    }
+
+    /** How long a message may wait before its sender is warned of the delay. */
+    public Optional<Duration> delayWarning() {
+        return delayWarning;
+    }
+
+    public OptionalInt maxConnectionsPerHost() {
+        return maxConnectionsPerHost;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (!(other instanceof Route)) {
+            return false;
+        }
+        Route that = (Route) other;
+        return domain.equals(that.domain) && kind == that.kind && hosts.equals(that.hosts)
+            && possibleDelivery == that.possibleDelivery && inbound == that.inbound && tls == that.tls
+            && allowPlainAuth == that.allowPlainAuth && auth.equals(that.auth) && retry.equals(that.retry)
+            && delayWarning.equals(that.delayWarning) && maxConnectionsPerHost.equals(that.maxConnectionsPerHost);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(domain, kind, hosts, possibleDelivery, inbound, tls, allowPlainAuth, auth, retry,
+            delayWarning, maxConnectionsPerHost);
+    }
+
+    @Override
+    public String toString() {
+        StringJoiner fields = new StringJoiner(", ", "Route{", "}");
+        fields.add("domain=" + domain);
+        fields.add(kind == RouteKind.HOSTS ? "hosts=" + hosts : "kind=" + kind);
+        fields.add("possibleDelivery=" + possibleDelivery);
+        fields.add("inbound=" + inbound);
+        fields.add("tls=" + tls.keyword());
+        fields.add("allowPlainAuth=" + allowPlainAuth);
+        auth.ifPresent(value -> fields.add("auth=" + value));
+        if (!retry.isEmpty()) {
+            fields.add("retry=" + retry);
+        }
+        delayWarning.ifPresent(value -> fields.add("delayWarning=" + Durations.describe(value)));
+        maxConnectionsPerHost.ifPresent(value -> fields.add("maxConnectionsPerHost=" + value));
+        return fields.toString();
+    }
+
+    /**
+     * Collects a route's settings. Defaults: kind {@link RouteKind#HOSTS}, no hosts,
+     * possibleDelivery/inbound/allowPlainAuth false, tls {@link TlsMode#OPPORTUNISTIC}, no auth,
+     * no retry overrides, no delay warning, no connection limit.
+     */
+    public static final class Builder {
+        private final String writtenDomain;
+        private RouteKind kind = RouteKind.HOSTS;
+        private final List<RouteHost> hosts = new ArrayList<>();
+        private boolean possibleDelivery;
+        private boolean inbound;
+        private TlsMode tls = TlsMode.OPPORTUNISTIC;
+        private boolean allowPlainAuth;
+        private RouteAuth auth;
+        private RetryOverrides retry = RetryOverrides.none();
+        private Duration delayWarning;
+        private Integer maxConnectionsPerHost;
+
+        private Builder(String domain) {
+            this.writtenDomain = Objects.requireNonNull(domain, "domain");
+        }
+
+        public Builder kind(RouteKind kind) {
+            this.kind = Objects.requireNonNull(kind, "kind");
+            return this;
+        }
+
+        /** Appends one host. */
+        public Builder host(RouteHost host) {
+            hosts.add(Objects.requireNonNull(host, "host"));
+            return this;
+        }
+
+        /** Replaces the hosts, keeping the given order. */
+        public Builder hosts(Collection<RouteHost> hosts) {
+            this.hosts.clear();
+            hosts.forEach(this::host);
+            return this;
+        }
+
+        /** Replaces the hosts, keeping the given order. */
+        public Builder hosts(RouteHost... hosts) {
+            return hosts(List.of(hosts));
+        }
+
+        public Builder possibleDelivery(boolean possibleDelivery) {
+            this.possibleDelivery = possibleDelivery;
+            return this;
+        }
+
+        public Builder inbound(boolean inbound) {
+            this.inbound = inbound;
+            return this;
+        }
+
+        public Builder tls(TlsMode tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        public Builder allowPlainAuth(boolean allowPlainAuth) {
+            this.allowPlainAuth = allowPlainAuth;
+            return this;
+        }
+
+        public Builder auth(RouteAuth auth) {
+            this.auth = Objects.requireNonNull(auth, "auth");
+            return this;
+        }
+
+        public Builder retry(RetryOverrides retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        public Builder delayWarning(Duration delayWarning) {
+            this.delayWarning = Objects.requireNonNull(delayWarning, "delayWarning");
+            return this;
+        }
+
+        public Builder maxConnectionsPerHost(int maxConnectionsPerHost) {
+            this.maxConnectionsPerHost = maxConnectionsPerHost;
+            return this;
+        }
+
+        /**
+         * Checks the route the way the route file parser does.
+         *
+         * @throws IllegalArgumentException starting {@code route '<domain>': } and saying what is wrong
+         */
+        public Route build() {
+            try {
+                String domain = DomainNames.normalizeRouteDomain(writtenDomain);
+                checkDestinations();
+                checkOptions(domain);
+                return new Route(domain, this);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("route '" + writtenDomain + "': " + e.getMessage(), e);
+            }
+        }
+
+        private void checkDestinations() {
+            if (kind == RouteKind.HOSTS && hosts.isEmpty()) {
+                throw new IllegalArgumentException("no hosts: a route needs at least one host, USEDNS or /dev/null");
+            }
+            if (kind != RouteKind.HOSTS && !hosts.isEmpty()) {
+                throw new IllegalArgumentException("a " + kind + " route cannot also list hosts " + hosts);
+            }
+        }
+
+        private void checkOptions(String domain) {
+            if (inbound && ALL.equals(domain)) {
+                throw new IllegalArgumentException(
+                    "inbound is not allowed on the ALL route: it would make James an open relay");
+            }
+            if (maxConnectionsPerHost != null
+                && (maxConnectionsPerHost < 1 || maxConnectionsPerHost > MAX_CONNECTIONS_PER_HOST_LIMIT)) {
+                throw new IllegalArgumentException("maxConnectionsPerHost must be 1.." + MAX_CONNECTIONS_PER_HOST_LIMIT
+                    + ", got " + maxConnectionsPerHost);
+            }
+            RetryPolicy.requirePositive("delayWarning", delayWarning);
+        }
+    }
+}

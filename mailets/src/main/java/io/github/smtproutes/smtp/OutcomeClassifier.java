@@ -1,0 +1,96 @@
+package io.github.smtproutes.smtp;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.apache.james.core.MailAddress;
+
+import io.github.smtproutes.smtp.RecipientOutcome.Disposition;
+
+/**
+ * The one place that decides what an SMTP session means. It reads a {@link SessionTrace} and
+ * says, for every recipient, whether the host accepted it, whether it must bounce, or whether it
+ * goes on to the next host; and whether the host itself failed. The rules are the contract of
+ * SMTP Routes (the README's outcome table), in the order a session runs.
+ */
+public final class OutcomeClassifier {
+    private OutcomeClassifier() {
+    }
+
+    /**
+     * @param possibleDelivery the route's "possible delivery" option: whether a session that
+     *     broke after the final dot, with no reply, counts as delivered (to avoid duplicates)
+     */
+    public static SmtpOutcome classify(SessionTrace trace, boolean possibleDelivery) {
+        List<RecipientOutcome> recipients = trace.recipients().stream()
+            .map(recipient -> decide(trace, recipient, possibleDelivery))
+            .collect(Collectors.toList());
+        boolean hostFailure = recipients.stream()
+            .filter(outcome -> outcome.disposition() == Disposition.NEXT_HOST)
+            .anyMatch(outcome -> isHostLevel(trace.phase(), outcome.reply()));
+        return new SmtpOutcome(trace.host(), trace.phase(), trace.finalReply(), hostFailure, recipients);
+    }
+
+    private static RecipientOutcome decide(SessionTrace trace, MailAddress recipient, boolean possibleDelivery) {
+        // A refusal at RCPT concerns this recipient alone, whatever happened to the session later:
+        // 5xx is final for the address (RFC 5321 4.2.1), anything else may work elsewhere.
+        var refusal = trace.rcptRefusal(recipient);
+        if (refusal.isPresent()) {
+            Disposition disposition = refusal.get().isPermanent() ? Disposition.BOUNCE : Disposition.NEXT_HOST;
+            return new RecipientOutcome(recipient, disposition, refusal.get());
+        }
+        return new RecipientOutcome(recipient, decideForSession(trace, possibleDelivery), trace.finalReply());
+    }
+
+    private static Disposition decideForSession(SessionTrace trace, boolean possibleDelivery) {
+        SmtpReply reply = trace.finalReply();
+        switch (trace.phase()) {
+            case DONE:
+                // The final dot was answered 2xx: the host now owns the mail.
+                return Disposition.ACCEPTED;
+            case CONNECT:
+            case GREETING:
+            case EHLO:
+            case STARTTLS:
+            case AUTH:
+                // Nothing about this mail was said yet: even a 5xx greeting (or a refused AUTH)
+                // describes the host, so another host of the route may take the mail.
+                return Disposition.NEXT_HOST;
+            case MAIL:
+            case DATA:
+            case BODY:
+            case DOT:
+                // A 5xx to MAIL, DATA or the dot refuses the message itself: every host of the route
+                // is the same organisation, so failing over would only repeat the refusal.
+                if (reply.isPermanent()) {
+                    return Disposition.BOUNCE;
+                }
+                // Silence after the dot: the host may already hold the mail (RFC 1047). By default
+                // we send it again (a possible duplicate beats a possible loss); a route with
+                // possibleDelivery="true" prefers no duplicate and counts it as delivered.
+                if (trace.phase().afterFinalDot() && !reply.hasCode() && possibleDelivery) {
+                    return Disposition.ACCEPTED;
+                }
+                return Disposition.NEXT_HOST;
+            case RCPT:
+            default:
+                // The session broke during RCPT before this recipient got its own reply.
+                return Disposition.NEXT_HOST;
+        }
+    }
+
+    /**
+     * Whether a transient failure says the host is unwell rather than that this mail or
+     * recipient was unlucky: no reply at all, anything before MAIL, a 421 (the server is closing
+     * the channel), or enhanced codes 4.3.x (mail system) and 4.4.x (network/routing). A 4.2.2
+     * mailbox-full or a 4.7.x greylisting reply says nothing about the host.
+     */
+    static boolean isHostLevel(SmtpPhase phase, SmtpReply reply) {
+        if (!reply.hasCode() || phase.compareTo(SmtpPhase.MAIL) < 0 || reply.code() == 421) {
+            return true;
+        }
+        return reply.enhancedCode()
+            .map(code -> code.startsWith("4.3.") || code.startsWith("4.4."))
+            .orElse(false);
+    }
+}

@@ -1,0 +1,304 @@
+package io.github.smtproutes.smtp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+import javax.mail.Address;
+import javax.mail.AuthenticationFailedException;
+import javax.mail.MessagingException;
+import javax.mail.SendFailedException;
+import javax.mail.Session;
+import javax.mail.internet.InternetAddress;
+
+import org.apache.james.core.MailAddress;
+
+import com.sun.mail.smtp.SMTPAddressFailedException;
+import com.sun.mail.smtp.SMTPSendFailedException;
+
+import io.github.smtproutes.log.MailLog;
+import io.github.smtproutes.routes.Route;
+import io.github.smtproutes.routes.RouteAuth;
+import io.github.smtproutes.routes.TlsMode;
+
+/**
+ * One open SMTP session with one destination host, ready for mail transactions. It opens the TCP
+ * connection itself (so it knows the local interface and controls the connect timeout), then
+ * lets javax.mail's SMTPTransport speak the protocol over it, with the route's TLS and AUTH
+ * settings. Every failure is written into a {@link SessionTrace} rather than thrown: callers get
+ * facts, and {@link OutcomeClassifier} gives them meaning.
+ */
+public final class SmtpConnection implements AutoCloseable {
+    private final HostAddress host;
+    private final long dcid;
+    private final Socket socket;
+    private final Session session;
+    private final PhaseTrackingTransport transport;
+    private int transactions;
+
+    private SmtpConnection(HostAddress host, long dcid, Socket socket, Session session, PhaseTrackingTransport transport) {
+        this.host = host;
+        this.dcid = dcid;
+        this.socket = socket;
+        this.session = session;
+        this.transport = transport;
+    }
+
+    /**
+     * Connects, reads the greeting, says EHLO, and does STARTTLS and AUTH as the route asks.
+     * On failure the trace holds the phase and reply, the mail log has its "Connection Error"
+     * line, and the result is empty.
+     */
+    public static Optional<SmtpConnection> open(HostAddress host, Route route, ClientSettings settings, String domain, SessionTrace trace) {
+        long dcid = MailLog.nextDcid();
+        Socket socket = new Socket();
+        trace.enter(SmtpPhase.CONNECT);
+        try {
+            // Named address: javax.mail takes the host name for TLS checks from the socket, and an
+            // address created with its name never triggers a reverse lookup.
+            InetAddress named = InetAddress.getByAddress(host.hostName(), host.address().getAddress());
+            socket.connect(new InetSocketAddress(named, host.port()), (int) settings.connectionTimeout().toMillis());
+            socket.setSoTimeout((int) settings.timeout().toMillis());
+            socket.setTcpNoDelay(true);
+        } catch (IOException e) {
+            closeQuietly(socket);
+            trace.end(SmtpReply.none(describe(e, SmtpPhase.CONNECT, settings)));
+            MailLog.connectionError(dcid, domain, host.ip(), host.port(), trace.finalReply().text(), "-", reasonFor(trace));
+            return Optional.empty();
+        }
+        String local = socket.getLocalAddress().getHostAddress();
+        MailLog.newConnection(dcid, local, host.ip(), host.port());
+
+        Session session = Session.getInstance(sessionProperties(route, settings));
+        RouteAuth auth = route.auth().orElse(null);
+        PhaseTrackingTransport transport = new PhaseTrackingTransport(session,
+            auth == null ? null : auth.user(), auth == null ? null : auth.password());
+        transport.traceInto(trace);
+        try {
+            transport.connect(socket);
+        } catch (MessagingException e) {
+            if (e instanceof AuthenticationFailedException) {
+                trace.enter(SmtpPhase.AUTH);
+            }
+            trace.end(failureReply(e, transport, trace.phase(), settings));
+            closeQuietly(socket);
+            MailLog.connectionError(dcid, domain, host.ip(), host.port(), trace.finalReply().text(), local, reasonFor(trace));
+            return Optional.empty();
+        }
+        if (route.tls() != TlsMode.NONE) {
+            MailLog.tls(dcid, route.tls().name().toLowerCase(), transport.tlsActive());
+        }
+        return Optional.of(new SmtpConnection(host, dcid, socket, session, transport));
+    }
+
+    public HostAddress host() {
+        return host;
+    }
+
+    public long dcid() {
+        return dcid;
+    }
+
+    public boolean tlsActive() {
+        return transport.tlsActive();
+    }
+
+    /** Mail transactions completed on this connection. */
+    public int transactions() {
+        return transactions;
+    }
+
+    /** Whether the session is still usable: javax.mail sends RSET and expects 250. */
+    public boolean stillUsable(SessionTrace trace) {
+        transport.traceInto(trace);
+        try {
+            return socket.isConnected() && !socket.isClosed() && transport.isConnected();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Runs one mail transaction (MAIL, RCPT..., DATA, body, dot) and records what happened. */
+    public void send(OutboundMessage message, List<MailAddress> recipients, ClientSettings settings, SessionTrace trace) {
+        transport.traceInto(trace);
+        // The envelope sender is read from the session at MAIL time; each connection owns its
+        // session, so setting it per transaction is safe.
+        session.getProperties().put("mail.smtp.from", message.reversePath());
+        try {
+            transport.sendMessage(message.message(), toAddresses(recipients));
+            trace.completed(SmtpReply.parse(transport.getLastServerResponse()));
+            transactions++;
+        } catch (MessagingException e) {
+            recordRcptRefusals(e, trace);
+            if (partiallyAccepted(e)) {
+                // sendpartial: the dot got 250 for the recipients that RCPT accepted.
+                trace.completed(SmtpReply.parse(((SMTPSendFailedException) e).getMessage()));
+                transactions++;
+            } else {
+                trace.end(failureReply(e, transport, trace.phase(), settings));
+            }
+        }
+    }
+
+    /** Ends the session politely (QUIT) if it is healthy, or just drops the socket. */
+    @Override
+    public void close() {
+        try {
+            transport.close();
+        } catch (MessagingException | RuntimeException e) {
+            // The session is over either way; nothing to tell the caller.
+        } finally {
+            closeQuietly(socket);
+        }
+    }
+
+    /** Drops the socket without QUIT: after a timeout or a broken reply, QUIT would only wait again. */
+    public void abort() {
+        closeQuietly(socket);
+        try {
+            transport.close();
+        } catch (MessagingException | RuntimeException e) {
+            // already closed
+        }
+    }
+
+    private static Properties sessionProperties(Route route, ClientSettings settings) {
+        Properties props = new Properties();
+        props.put("mail.smtp.localhost", settings.heloName());
+        props.put("mail.smtp.timeout", String.valueOf(settings.timeout().toMillis()));
+        props.put("mail.smtp.connectiontimeout", String.valueOf(settings.connectionTimeout().toMillis()));
+        // Deliver to the recipients a host accepts even when it refuses others: the refused ones
+        // are bounced or failed over on their own (RFC 5321 3.3: RCPT replies are per recipient).
+        props.put("mail.smtp.sendpartial", "true");
+        // isConnected() probes a pooled session with RSET, which also clears any half transaction.
+        props.put("mail.smtp.userset", "true");
+        // Like Postfix (smtp_skip_quit_response), do not wait for the reply to QUIT.
+        props.put("mail.smtp.quitwait", "false");
+        TlsSettings.apply(route, props);
+        if (route.auth().isPresent()) {
+            props.put("mail.smtp.auth", "true");
+        }
+        return props;
+    }
+
+    private static Address[] toAddresses(List<MailAddress> recipients) {
+        return recipients.stream()
+            .map(recipient -> {
+                InternetAddress address = new InternetAddress();
+                address.setAddress(recipient.asString());
+                return address;
+            })
+            .toArray(Address[]::new);
+    }
+
+    private static void recordRcptRefusals(MessagingException e, SessionTrace trace) {
+        for (Exception next = e; next != null; next = next instanceof MessagingException ? ((MessagingException) next).getNextException() : null) {
+            if (next instanceof SMTPAddressFailedException) {
+                SMTPAddressFailedException refusal = (SMTPAddressFailedException) next;
+                recipientOf(refusal.getAddress(), trace)
+                    .ifPresent(recipient -> trace.refusedAtRcpt(recipient, replyOf(refusal.getReturnCode(), refusal.getMessage())));
+            }
+        }
+    }
+
+    private static Optional<MailAddress> recipientOf(InternetAddress address, SessionTrace trace) {
+        return trace.recipients().stream()
+            .filter(recipient -> recipient.asString().equalsIgnoreCase(address.getAddress()))
+            .findFirst();
+    }
+
+    private static boolean partiallyAccepted(MessagingException e) {
+        return e instanceof SMTPSendFailedException
+            && ".".equals(((SMTPSendFailedException) e).getCommand())
+            && ((SMTPSendFailedException) e).getReturnCode() / 100 == 2
+            && ((SendFailedException) e).getValidSentAddresses() != null
+            && ((SendFailedException) e).getValidSentAddresses().length > 0;
+    }
+
+    /**
+     * The reply that ended a failed session. An I/O cause wins over javax.mail's "last reply",
+     * which after a timeout still holds the previous, successful reply.
+     */
+    private static SmtpReply failureReply(MessagingException e, PhaseTrackingTransport transport, SmtpPhase phase, ClientSettings settings) {
+        Optional<IOException> io = ioCause(e);
+        if (io.isPresent()) {
+            return SmtpReply.none(describe(io.get(), phase, settings));
+        }
+        if (e instanceof SMTPSendFailedException) {
+            SMTPSendFailedException failed = (SMTPSendFailedException) e;
+            return replyOf(failed.getReturnCode(), failed.getMessage());
+        }
+        if (e instanceof SendFailedException) {
+            // Every recipient was refused at RCPT; the last refusal speaks for the session.
+            return replyOf(transport.getLastReturnCode(), transport.getLastServerResponse());
+        }
+        int code = transport.getLastReturnCode();
+        if (code >= 400 && code < 600) {
+            return SmtpReply.parse(transport.getLastServerResponse());
+        }
+        if (code == SmtpReply.NO_CODE && phase != SmtpPhase.STARTTLS) {
+            return SmtpReply.none("connection dropped");
+        }
+        return SmtpReply.none(String.valueOf(e.getMessage()));
+    }
+
+    private static SmtpReply replyOf(int code, String text) {
+        if (code >= 400 && code < 600) {
+            return SmtpReply.parse(text);
+        }
+        return SmtpReply.none("connection dropped");
+    }
+
+    private static Optional<IOException> ioCause(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = next(cause)) {
+            if (cause instanceof IOException) {
+                return Optional.of((IOException) cause);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Throwable next(Throwable e) {
+        if (e instanceof MessagingException && ((MessagingException) e).getNextException() != null) {
+            return ((MessagingException) e).getNextException();
+        }
+        return e.getCause() == e ? null : e.getCause();
+    }
+
+    private static String describe(IOException e, SmtpPhase phase, ClientSettings settings) {
+        if (e instanceof SocketTimeoutException) {
+            if (phase == SmtpPhase.CONNECT) {
+                return "connect timeout after " + settings.connectionTimeout().toMillis() + " ms";
+            }
+            return "no reply within " + settings.timeout().toMillis() + " ms (" + phase.name() + ")";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "Connection refused";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "TLS failure: " + e.getMessage();
+        }
+        return "connection dropped (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+    }
+
+    private static String reasonFor(SessionTrace trace) {
+        SmtpReply reply = trace.finalReply();
+        if (reply.hasCode()) {
+            return "unexpected SMTP response";
+        }
+        return reply.text();
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // nothing left to release
+        }
+    }
+}

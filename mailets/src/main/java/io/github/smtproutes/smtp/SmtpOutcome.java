@@ -1,0 +1,89 @@
+package io.github.smtproutes.smtp;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+import org.apache.james.core.MailAddress;
+
+import io.github.smtproutes.smtp.RecipientOutcome.Disposition;
+
+/**
+ * The result of one SMTP session with one destination host, as a value: the phase the session
+ * reached, the reply that ended it, what it means for each recipient, and whether the host
+ * itself is at fault (refused, silent, dropped, or answered with a host-level 4xx) so that host
+ * health can postpone it. Built only by {@link OutcomeClassifier}.
+ */
+public final class SmtpOutcome {
+    private final String host;
+    private final SmtpPhase phase;
+    private final SmtpReply reply;
+    private final boolean hostFailure;
+    private final List<RecipientOutcome> recipients;
+
+    SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, List<RecipientOutcome> recipients) {
+        this.host = Objects.requireNonNull(host);
+        this.phase = Objects.requireNonNull(phase);
+        this.reply = Objects.requireNonNull(reply);
+        this.hostFailure = hostFailure;
+        this.recipients = List.copyOf(recipients);
+    }
+
+    /** The destination, "address:port". */
+    public String host() {
+        return host;
+    }
+
+    /** Where the session ended; {@link SmtpPhase#DONE} when the final dot was answered. */
+    public SmtpPhase phase() {
+        return phase;
+    }
+
+    /** The reply that ended the session (the final dot's reply on success). */
+    public SmtpReply reply() {
+        return reply;
+    }
+
+    /** Whether the failure lies with the host rather than with the mail or a recipient. */
+    public boolean hostFailure() {
+        return hostFailure;
+    }
+
+    public List<RecipientOutcome> recipients() {
+        return recipients;
+    }
+
+    public List<RecipientOutcome> withDisposition(Disposition disposition) {
+        return recipients.stream()
+            .filter(outcome -> outcome.disposition() == disposition)
+            .collect(Collectors.toUnmodifiableList());
+    }
+
+    public List<MailAddress> accepted() {
+        return addresses(Disposition.ACCEPTED);
+    }
+
+    public List<MailAddress> bounced() {
+        return addresses(Disposition.BOUNCE);
+    }
+
+    public List<MailAddress> forNextHost() {
+        return addresses(Disposition.NEXT_HOST);
+    }
+
+    /** Whether the session reached the host's SMTP service and it let the transaction start. */
+    public boolean sessionFailedBeforeMail() {
+        return phase.compareTo(SmtpPhase.MAIL) < 0;
+    }
+
+    private List<MailAddress> addresses(Disposition disposition) {
+        return withDisposition(disposition).stream()
+            .map(RecipientOutcome::recipient)
+            .collect(Collectors.toUnmodifiableList());
+    }
+
+    @Override
+    public String toString() {
+        return host + " " + phase + " " + reply + " " + recipients;
+    }
+}

@@ -1,0 +1,106 @@
+package io.github.smtproutes.smtp;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One reply of an SMTP server, or the lack of one: the three-digit code, the RFC 3463 enhanced
+ * status code when the server sent one, and the text as received. A session that broke before
+ * a reply carries a {@link #none(String) no-reply} value whose text says what happened
+ * ("Connection refused", "Read timed out").
+ */
+public final class SmtpReply {
+    public static final int NO_CODE = -1;
+    private static final Pattern CODE = Pattern.compile("^(\\d{3})[ -]?(.*)$", Pattern.DOTALL);
+    private static final Pattern ENHANCED = Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})\\b");
+
+    private final int code;
+    private final String text;
+
+    private SmtpReply(int code, String text) {
+        this.code = code;
+        this.text = text;
+    }
+
+    /** Parses a reply as javax.mail reports it ("421 4.3.1 Mail system full", possibly multi-line). */
+    public static SmtpReply parse(String serverResponse) {
+        String trimmed = serverResponse == null ? "" : serverResponse.trim();
+        Matcher matcher = CODE.matcher(trimmed);
+        if (!matcher.matches()) {
+            return none(trimmed.isEmpty() ? "no reply" : trimmed);
+        }
+        return new SmtpReply(Integer.parseInt(matcher.group(1)), oneLine(trimmed));
+    }
+
+    public static SmtpReply of(int code, String text) {
+        return new SmtpReply(code, oneLine(text));
+    }
+
+    /** No reply was received; {@code what} says why. */
+    public static SmtpReply none(String what) {
+        return new SmtpReply(NO_CODE, oneLine(what));
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public boolean hasCode() {
+        return code != NO_CODE;
+    }
+
+    public boolean isPositive() {
+        return code >= 200 && code < 300;
+    }
+
+    public boolean isTransient() {
+        return code >= 400 && code < 500;
+    }
+
+    public boolean isPermanent() {
+        return code >= 500 && code < 600;
+    }
+
+    /** The enhanced status code ("4.3.1"), if the server put one after the reply code. */
+    public Optional<String> enhancedCode() {
+        if (!hasCode()) {
+            return Optional.empty();
+        }
+        String afterCode = text.length() > 4 ? text.substring(4) : "";
+        Matcher matcher = ENHANCED.matcher(afterCode);
+        if (matcher.find() && matcher.group(1).charAt(0) == text.charAt(0)) {
+            return Optional.of(matcher.group(1) + "." + matcher.group(2) + "." + matcher.group(3));
+        }
+        return Optional.empty();
+    }
+
+    /** The reply as one line: "452 4.3.1 Insufficient system resources". */
+    public String text() {
+        return text;
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "" : text.trim().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof SmtpReply)) {
+            return false;
+        }
+        SmtpReply that = (SmtpReply) o;
+        return code == that.code && text.equals(that.text);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(code, text);
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

@@ -1,0 +1,136 @@
+package io.github.smtproutes.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.JamesServerBuilder;
+import org.apache.james.JamesServerExtension;
+import org.apache.james.MemoryJamesConfiguration;
+import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.modules.protocols.SmtpGuiceProbe;
+import org.apache.james.utils.MailRepositoryProbeImpl;
+
+/**
+ * A real James 3.8.1 memory server booted in-process from this repository's {@code conf/}
+ * files, as the Docker image would boot them. Only what a test must change is changed, each by
+ * an exact textual replacement that fails loudly if the shipped file no longer contains it:
+ * ports (SMTP and WebAdmin bind to 127.0.0.1, port 0), DNS (no autodiscovery, 127.0.0.1), the
+ * destination hosts (the route file), and the client timeouts (short, so hang tests are quick).
+ */
+public final class RoutesJames {
+    public static final Path REPO_CONF = locateRepoConf();
+
+    private final List<ConfEdit> edits = new ArrayList<>();
+    private Supplier<String> routes = () -> "<smtproutes/>";
+
+    private RoutesJames() {
+        edit("smtpserver.xml", "<bind>0.0.0.0:25</bind>", "<bind>127.0.0.1:0</bind>");
+        edit("dnsservice.xml", "<autodiscover>true</autodiscover>",
+            "<autodiscover>false</autodiscover><servers><server>127.0.0.1</server></servers>");
+        edit("webadmin.properties", "port=8000", "port=0");
+        edit("webadmin.properties", "host=localhost", "host=127.0.0.1");
+        edit("mailetcontainer.xml", "<connectionTimeout>30s</connectionTimeout>", "<connectionTimeout>2s</connectionTimeout>");
+        edit("mailetcontainer.xml", "<timeout>60s</timeout>", "<timeout>2s</timeout>");
+    }
+
+    public static RoutesJames fromRepoConf() {
+        return new RoutesJames();
+    }
+
+    /** The route file the server boots with; evaluated when the server starts. */
+    public RoutesJames routes(Supplier<String> routesXml) {
+        this.routes = routesXml;
+        return this;
+    }
+
+    /** One more exact replacement in a shipped conf file. */
+    public RoutesJames edit(String file, String shipped, String replacement) {
+        edits.add(new ConfEdit(file, shipped, replacement));
+        return this;
+    }
+
+    public JamesServerExtension extension(JamesServerExtension.Lifecycle lifecycle) {
+        return new JamesServerBuilder<MemoryJamesConfiguration>(this::configure)
+            .server(MemoryJamesServerMain::createServer)
+            .lifeCycle(lifecycle)
+            .build();
+    }
+
+    /** A server on a working directory the caller owns, for restart tests. */
+    public GuiceJamesServer server(File workingDirectory) {
+        return MemoryJamesServerMain.createServer(configure(workingDirectory));
+    }
+
+    public MemoryJamesConfiguration configure(File workingDirectory) {
+        try {
+            Path conf = workingDirectory.toPath().resolve("conf");
+            copyRepoConf(conf);
+            for (ConfEdit edit : edits) {
+                edit.applyTo(conf);
+            }
+            Files.writeString(conf.resolve("smtproutes.xml"), routes.get());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return MemoryJamesConfiguration.builder()
+            .workingDirectory(workingDirectory)
+            .build();
+    }
+
+    public static int smtpPort(GuiceJamesServer server) {
+        return server.getProbe(SmtpGuiceProbe.class).getSmtpPort().getValue();
+    }
+
+    public static MailRepositoryProbeImpl repositories(GuiceJamesServer server) {
+        return server.getProbe(MailRepositoryProbeImpl.class);
+    }
+
+    private static void copyRepoConf(Path target) throws IOException {
+        Files.createDirectories(target);
+        try (Stream<Path> files = Files.list(REPO_CONF)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.copy(file, target.resolve(file.getFileName().toString()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private static Path locateRepoConf() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("conf/mailetcontainer.xml")) && Files.isDirectory(dir.resolve("mailets"))) {
+                return dir.resolve("conf");
+            }
+        }
+        throw new IllegalStateException("cannot find the repository's conf/ directory from " + Path.of("").toAbsolutePath());
+    }
+
+    /** An exact replacement in one conf file. */
+    private static final class ConfEdit {
+        private final String file;
+        private final String shipped;
+        private final String replacement;
+
+        ConfEdit(String file, String shipped, String replacement) {
+            this.file = file;
+            this.shipped = shipped;
+            this.replacement = replacement;
+        }
+
+        void applyTo(Path conf) throws IOException {
+            Path path = conf.resolve(file);
+            String content = Files.readString(path, StandardCharsets.UTF_8);
+            if (!content.contains(shipped)) {
+                throw new IllegalStateException("conf/" + file + " no longer contains '" + shipped + "': update the test harness");
+            }
+            Files.writeString(path, content.replace(shipped, replacement), StandardCharsets.UTF_8);
+        }
+    }
+}
