@@ -19,6 +19,8 @@ import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
 import org.apache.james.utils.MailRepositoryProbeImpl;
 
+import com.google.inject.Module;
+
 /**
  * A real James 3.8.1 memory server booted in-process from this repository's {@code conf/}
  * files, as the Docker image would boot them. Only what a test must change is changed, each by
@@ -30,6 +32,7 @@ public final class RoutesJames {
     public static final Path REPO_CONF = locateRepoConf();
 
     private final List<ConfEdit> edits = new ArrayList<>();
+    private final List<Module> overrides = new ArrayList<>();
     private Supplier<String> routes = () -> "<smtproutes/>";
 
     private RoutesJames() {
@@ -58,16 +61,22 @@ public final class RoutesJames {
         return this;
     }
 
+    /** A Guice override, e.g. an in-memory DNS for USEDNS tests. */
+    public RoutesJames overrideWith(Module module) {
+        overrides.add(module);
+        return this;
+    }
+
     public JamesServerExtension extension(JamesServerExtension.Lifecycle lifecycle) {
         return new JamesServerBuilder<MemoryJamesConfiguration>(this::configure)
-            .server(MemoryJamesServerMain::createServer)
+            .server(configuration -> MemoryJamesServerMain.createServer(configuration).overrideWith(overrides))
             .lifeCycle(lifecycle)
             .build();
     }
 
     /** A server on a working directory the caller owns, for restart tests. */
     public GuiceJamesServer server(File workingDirectory) {
-        return MemoryJamesServerMain.createServer(configure(workingDirectory));
+        return MemoryJamesServerMain.createServer(configure(workingDirectory)).overrideWith(overrides);
     }
 
     public MemoryJamesConfiguration configure(File workingDirectory) {

@@ -61,11 +61,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<String> transcript = Collections.synchronizedList(new ArrayList<>());
     private final List<String> authenticatedUsers = new CopyOnWriteArrayList<>();
 
-    private ScriptedSmtpServer(int port) throws IOException {
+    private ScriptedSmtpServer(InetAddress loopback, int port) throws IOException {
+        // Loopback only: a scripted server must never be reachable from the network.
+        if (!loopback.isLoopbackAddress()) {
+            throw new IllegalArgumentException(loopback + " is not a loopback address");
+        }
         serverSocket = new ServerSocket();
         serverSocket.setReuseAddress(true);
-        // Loopback only: a scripted server must never be reachable from the network.
-        serverSocket.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port));
+        serverSocket.bind(new InetSocketAddress(loopback, port));
         String threadPrefix = "scripted-smtp-" + serverSocket.getLocalPort();
         sessions = Executors.newCachedThreadPool(daemonThreads(threadPrefix + "-connection-"));
         acceptor = daemonThreads(threadPrefix + "-acceptor").newThread(this::acceptConnections);
@@ -79,10 +82,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** Starts a healthy server on the given port (0 for a random free one). */
     public static ScriptedSmtpServer start(int port) {
+        return start("127.0.0.1", port);
+    }
+
+    /**
+     * Starts a healthy server on another loopback address, e.g. 127.0.0.2:25 for MX tests,
+     * where the port cannot be chosen but the address can.
+     */
+    public static ScriptedSmtpServer start(String loopbackAddress, int port) {
         try {
-            return new ScriptedSmtpServer(port);
+            return new ScriptedSmtpServer(InetAddress.getByName(loopbackAddress), port);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot bind 127.0.0.1:" + port, e);
+            throw new UncheckedIOException("Cannot bind " + loopbackAddress + ":" + port, e);
         }
     }
 
@@ -223,7 +234,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** "127.0.0.1:PORT". */
     public String address() {
-        return "127.0.0.1:" + port();
+        return serverSocket.getInetAddress().getHostAddress() + ":" + port();
     }
 
     public String name() {
