@@ -1,0 +1,118 @@
+package io.github.smtproutes.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.apache.james.core.MailAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class OutcomeClassifierTest {
+    static final MailAddress A = address("a@example.com");
+    static final MailAddress B = address("b@example.com");
+
+    @ParameterizedTest
+    @EnumSource(value = SmtpPhase.class, names = {"CONNECT", "GREETING", "EHLO", "STARTTLS", "AUTH"})
+    void anyFailureBeforeMailGoesToTheNextHostEvenA5xx(SmtpPhase phase) {
+        SmtpOutcome outcome = classify(trace(phase, SmtpReply.parse("554 5.3.2 No service")), false);
+
+        assertThat(outcome.forNextHost()).containsExactly(A, B);
+        assertThat(outcome.hostFailure()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SmtpPhase.class, names = {"MAIL", "DATA", "BODY", "DOT"})
+    void a5xxToTheMessageBouncesEveryPendingRecipient(SmtpPhase phase) {
+        SmtpOutcome outcome = classify(trace(phase, SmtpReply.parse("554 5.6.0 Refused")), false);
+
+        assertThat(outcome.bounced()).containsExactly(A, B);
+        assertThat(outcome.hostFailure()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SmtpPhase.class, names = {"MAIL", "DATA", "BODY", "DOT"})
+    void a4xxToTheMessageGoesToTheNextHost(SmtpPhase phase) {
+        SmtpOutcome outcome = classify(trace(phase, SmtpReply.parse("451 4.3.0 Later")), false);
+
+        assertThat(outcome.forNextHost()).containsExactly(A, B);
+    }
+
+    @Test
+    void aRcptRefusalConcernsOnlyThatRecipient() {
+        SessionTrace trace = new SessionTrace("10.0.0.1:25", List.of(A, B));
+        trace.refusedAtRcpt(B, SmtpReply.parse("550 5.1.1 No such user"));
+        trace.completed(SmtpReply.parse("250 2.0.0 Ok"));
+
+        SmtpOutcome outcome = classify(trace, false);
+
+        assertThat(outcome.accepted()).containsExactly(A);
+        assertThat(outcome.bounced()).containsExactly(B);
+    }
+
+    @Test
+    void aTransientRcptRefusalGoesToTheNextHostWhileTheOthersAreDelivered() {
+        SessionTrace trace = new SessionTrace("10.0.0.1:25", List.of(A, B));
+        trace.refusedAtRcpt(B, SmtpReply.parse("452 4.2.2 Mailbox full"));
+        trace.completed(SmtpReply.parse("250 2.0.0 Ok"));
+
+        SmtpOutcome outcome = classify(trace, false);
+
+        assertThat(outcome.accepted()).containsExactly(A);
+        assertThat(outcome.forNextHost()).containsExactly(B);
+        assertThat(outcome.hostFailure()).as("a full mailbox says nothing about the host").isFalse();
+    }
+
+    @Test
+    void silenceAfterTheDotIsNotDeliveredByDefault() {
+        SmtpOutcome outcome = classify(trace(SmtpPhase.DOT, SmtpReply.none("no reply within 2000 ms (DOT)")), false);
+
+        assertThat(outcome.forNextHost()).containsExactly(A, B);
+        assertThat(outcome.hostFailure()).isTrue();
+    }
+
+    @Test
+    void silenceAfterTheDotIsDeliveredWithPossibleDelivery() {
+        SmtpOutcome outcome = classify(trace(SmtpPhase.DOT, SmtpReply.none("no reply within 2000 ms (DOT)")), true);
+
+        assertThat(outcome.accepted()).containsExactly(A, B);
+    }
+
+    @Test
+    void possibleDeliveryDoesNotApplyBeforeTheDot() {
+        SmtpOutcome outcome = classify(trace(SmtpPhase.BODY, SmtpReply.none("connection dropped")), true);
+
+        assertThat(outcome.forNextHost()).containsExactly(A, B);
+    }
+
+    @Test
+    void hostLevelTransientRepliesMarkTheHost() {
+        assertThat(OutcomeClassifier.isHostLevel(SmtpPhase.MAIL, SmtpReply.parse("452 4.3.1 Insufficient system resources"))).isTrue();
+        assertThat(OutcomeClassifier.isHostLevel(SmtpPhase.RCPT, SmtpReply.parse("421 4.4.2 Closing"))).isTrue();
+        assertThat(OutcomeClassifier.isHostLevel(SmtpPhase.RCPT, SmtpReply.parse("450 4.7.1 Greylisted"))).isFalse();
+        assertThat(OutcomeClassifier.isHostLevel(SmtpPhase.RCPT, SmtpReply.parse("452 4.2.2 Mailbox full"))).isFalse();
+    }
+
+    private static SessionTrace trace(SmtpPhase phase, SmtpReply reply) {
+        SessionTrace trace = new SessionTrace("10.0.0.1:25", List.of(A, B));
+        trace.enter(phase);
+        trace.end(reply);
+        return trace;
+    }
+
+    private static SmtpOutcome classify(SessionTrace trace, boolean possibleDelivery) {
+        SmtpOutcome outcome = OutcomeClassifier.classify(trace, possibleDelivery);
+        assertThat(outcome.recipients()).extracting(RecipientOutcome::recipient).containsExactly(A, B);
+        assertThat(outcome.recipients()).extracting(RecipientOutcome::disposition).doesNotContainNull();
+        return outcome;
+    }
+
+    private static MailAddress address(String text) {
+        try {
+            return new MailAddress(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}
