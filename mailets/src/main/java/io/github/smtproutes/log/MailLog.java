@@ -8,6 +8,8 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.smtproutes.smtp.SmtpReply;
+
 /**
  * The delivery mail log: one line per event, worded like the Cisco ESA mail log so that an ESA
  * admin reads it without a guide ("New SMTP DCID ...", "Connection Error: ...", "Message done
@@ -55,11 +57,25 @@ public final class MailLog {
     }
 
     public static void delayed(long dcid, String mid, int rid, String reply) {
-        LOG.info("Delayed: DCID {} MID {} to RID [{}] - {}", dcid, mid, rid, reply);
+        LOG.info("Delayed: DCID {} MID {} to RID [{}] - {}", dcid, mid, rid, esaReply(reply));
     }
 
     public static void bounced(long dcid, String mid, String from, String to, int rid, String reply) {
-        LOG.info("Bounced: DCID {} MID {} From:<{}> To:<{}> RID {} - {}", dcid, mid, from, to, rid, reply);
+        LOG.info("Bounced: DCID {} MID {} From:<{}> To:<{}> RID {} - {}", dcid, mid, from, to, rid, esaReply(reply));
+    }
+
+    /**
+     * A reply the way the ESA log quotes it: "5.1.1 - ('550', ['5.1.1 No such user'])"; a
+     * session that ended without a reply is quoted as its description.
+     */
+    static String esaReply(String reply) {
+        SmtpReply parsed = SmtpReply.parse(reply);
+        if (!parsed.hasCode()) {
+            return parsed.text();
+        }
+        String text = parsed.text().length() > 4 ? parsed.text().substring(4) : "";
+        String enhanced = parsed.enhancedCode().orElse(parsed.code() / 100 + ".0.0");
+        return enhanced + " - ('" + parsed.code() + "', ['" + text + "'])";
     }
 
     public static void queuedForRetry(String mid, List<Integer> rids, int attempt, Instant next, String lastError) {
