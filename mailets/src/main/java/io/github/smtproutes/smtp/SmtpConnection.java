@@ -90,8 +90,10 @@ public final class SmtpConnection implements AutoCloseable {
             MailLog.connectionError(dcid, domain, host.ip(), host.port(), trace.finalReply().text(), local, reasonFor(trace));
             return Optional.empty();
         }
-        if (route.tls() != TlsMode.NONE) {
-            MailLog.tls(dcid, route.tls().name().toLowerCase(), transport.tlsActive());
+        // Log the mode actually applied: AUTH without allowPlainAuth upgrades the route to required.
+        TlsMode tls = TlsSettings.effectiveMode(route);
+        if (tls != TlsMode.NONE) {
+            MailLog.tls(dcid, tls.keyword(), transport.tlsActive());
         }
         return Optional.of(new SmtpConnection(host, dcid, socket, session, transport));
     }
@@ -280,7 +282,9 @@ public final class SmtpConnection implements AutoCloseable {
         if (e instanceof java.net.ConnectException) {
             return "Connection refused";
         }
-        if (e instanceof javax.net.ssl.SSLException) {
+        if (e instanceof javax.net.ssl.SSLException || phase == SmtpPhase.STARTTLS) {
+            // A failed handshake, an untrusted chain, or (reported by javax.mail as a plain
+            // IOException) a certificate that does not name the host: all are TLS failures.
             return "TLS failure: " + e.getMessage();
         }
         return "connection dropped (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";

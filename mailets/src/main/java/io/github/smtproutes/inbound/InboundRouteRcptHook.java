@@ -1,0 +1,68 @@
+package io.github.smtproutes.inbound;
+
+import javax.inject.Inject;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.MaybeSender;
+import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.RcptHook;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.smtproutes.SmtpRoutes;
+import io.github.smtproutes.routes.RouteFileException;
+
+/**
+ * SMTP RCPT hook of inbound gateway mode: accepts, from any client, recipients whose SMTP route
+ * is {@code inbound="true"}, and leaves every other recipient to James's own rules. Configured in
+ * {@code smtpserver.xml}'s {@code <handlerchain>}:
+ *
+ * <pre>
+ * &lt;handler class="io.github.smtproutes.inbound.InboundRouteRcptHook"&gt;
+ *     &lt;routes&gt;file://conf/smtproutes.xml&lt;/routes&gt;   (optional; this is the default)
+ * &lt;/handler&gt;
+ * </pre>
+ *
+ * <p>James runs the hooks of the handler chain in order, and the first hook answering OK ends the
+ * RCPT checks. Handlers listed in the chain come before James's core hooks (the core package is
+ * appended after them), so this hook runs before {@code AuthRequiredToRelayRcptHook}, the hook
+ * that refuses non-local domains to unauthenticated outsiders. It reads the same live route
+ * table as the {@code HasSmtpRoute} matcher and the delivery mailet (one {@link SmtpRoutes}).
+ */
+public class InboundRouteRcptHook implements RcptHook {
+    private static final Logger LOGGER = LoggerFactory.getLogger(InboundRouteRcptHook.class);
+
+    private final SmtpRoutes smtpRoutes;
+    private InboundRoutes inboundRoutes;
+
+    @Inject
+    public InboundRouteRcptHook(SmtpRoutes smtpRoutes) {
+        this.smtpRoutes = smtpRoutes;
+    }
+
+    @Override
+    public void init(Configuration config) throws ConfigurationException {
+        String location = InboundRoutes.location(config.getString("routes", null), SmtpRoutes.DEFAULT_ROUTES);
+        try {
+            inboundRoutes = new InboundRoutes(smtpRoutes.table(location));
+        } catch (RouteFileException e) {
+            throw new ConfigurationException("InboundRouteRcptHook: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
+        if (inboundRoutes.isInbound(rcpt)) {
+            // The organisation's own domain: anyone on the internet may send to it (that is what
+            // an inbound gateway is for). OK ends the RCPT checks, so the relay check never sees it.
+            LOGGER.debug("RCPT {} accepted: its SMTP route is inbound", rcpt.asString());
+            return HookResult.OK;
+        }
+        // Outbound-only and unrouted domains: James's normal relay rules decide (authenticated
+        // users and authorised networks only), so James never becomes an open relay.
+        return HookResult.DECLINED;
+    }
+}

@@ -1,0 +1,37 @@
+package io.github.smtproutes.inbound;
+
+import java.util.Optional;
+
+import org.apache.james.core.MailAddress;
+
+import io.github.smtproutes.LiveRouteTable;
+import io.github.smtproutes.routes.Route;
+
+/**
+ * The one rule of inbound gateway mode, shared by the SMTP RCPT hook and the mailet-container
+ * matcher so that both always agree: a recipient is "inbound" when the route that would carry
+ * its mail (the most specific one, as delivery picks it) says {@code inbound="true"}. An exact
+ * outbound-only route therefore wins over an inbound {@code .partial} one, and {@code ALL} is
+ * never inbound (the route file parser refuses it), so this rule can never open the relay to
+ * every domain.
+ */
+final class InboundRoutes {
+    private final LiveRouteTable table;
+
+    InboundRoutes(LiveRouteTable table) {
+        this.table = table;
+    }
+
+    boolean isInbound(MailAddress recipient) {
+        if (recipient == null || recipient.isNullSender()) {
+            return false;
+        }
+        Optional<Route> route = table.current().routeFor(recipient.getDomain().asString());
+        return route.map(Route::inbound).orElse(false);
+    }
+
+    /** The route file location a matcher condition or hook parameter names; the default when blank. */
+    static String location(String configured, String fallback) {
+        return configured == null || configured.isBlank() ? fallback : configured.trim();
+    }
+}
