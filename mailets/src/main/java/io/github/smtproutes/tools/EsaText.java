@@ -1,0 +1,159 @@
+package io.github.smtproutes.tools;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.stream.Collectors;
+
+/**
+ * The ESA text form of a route table, one route a line:
+ * {@code <domain> <host>[:port][/pri=N], <host>[:port][/pri=N]...}, where a destination may also
+ * be {@code USEDNS} or {@code /dev/null} (alone) and the domain {@code ALL} or {@code .suffix}.
+ * Lines starting with {@code #} are comments and are kept; blank lines are skipped. Reading
+ * collects every problem with its line number; writing produces the canonical form (one space
+ * after the domain, {@code ", "} between destinations), which reads back to the same entries.
+ */
+final class EsaText {
+    private static final String PRIORITY = "/pri=";
+
+    private EsaText() {
+    }
+
+    /** The result of reading: the entries, or the problems ({@code <source>:<line>: what}) if any. */
+    static final class Reading {
+        final List<EsaEntry> entries;
+        final List<String> problems;
+
+        Reading(List<EsaEntry> entries, List<String> problems) {
+            this.entries = List.copyOf(entries);
+            this.problems = List.copyOf(problems);
+        }
+    }
+
+    static Reading read(String text, String source) {
+        List<EsaEntry> entries = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        Map<String, Integer> lineOfDomain = new HashMap<>();
+        String[] lines = text.split("\r?\n", -1);
+        for (int index = 0; index < lines.length; index++) {
+            String line = lines[index].trim();
+            String where = source + ":" + (index + 1) + ": ";
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.startsWith("#")) {
+                String comment = lines[index].substring(lines[index].indexOf('#') + 1);
+                String problem = RouteXml.checkComment(comment);
+                if (problem != null) {
+                    problems.add(where + problem);
+                } else {
+                    entries.add(EsaEntry.comment(comment));
+                }
+                continue;
+            }
+            List<String> lineProblems = new ArrayList<>();
+            EsaEntry route = readRoute(line, lineProblems);
+            if (lineProblems.isEmpty()) {
+                Integer earlier = lineOfDomain.putIfAbsent(route.domain().toLowerCase(Locale.ROOT), index + 1);
+                if (earlier != null) {
+                    lineProblems.add("route '" + route.domain() + "' is defined twice (lines " + earlier + " and " + (index + 1) + ")");
+                }
+            }
+            lineProblems.forEach(problem -> problems.add(where + problem));
+            if (lineProblems.isEmpty()) {
+                entries.add(route);
+            }
+        }
+        return new Reading(entries, problems);
+    }
+
+    static String write(List<EsaEntry> entries) {
+        StringBuilder text = new StringBuilder();
+        for (EsaEntry entry : entries) {
+            if (entry.isComment()) {
+                text.append('#').append(entry.commentText()).append('\n');
+                continue;
+            }
+            text.append(entry.domain()).append(' ')
+                .append(entry.destinations().stream().map(EsaEntry.Destination::esaForm).collect(Collectors.joining(", ")))
+                .append('\n');
+        }
+        return text.toString();
+    }
+
+    private static EsaEntry readRoute(String line, List<String> problems) {
+        String[] domainAndRest = line.split("\\s+", 2);
+        String domain = domainAndRest[0];
+        addIfProblem(problems, EsaSyntax.checkDomain(domain));
+        if (domainAndRest.length < 2 || domainAndRest[1].isBlank()) {
+            problems.add("route '" + domain + "' has no destination: write hosts, USEDNS or /dev/null after the domain");
+            return null;
+        }
+        List<EsaEntry.Destination> destinations = new ArrayList<>();
+        for (String written : domainAndRest[1].split(",", -1)) {
+            String destination = written.trim();
+            if (destination.isEmpty()) {
+                problems.add("route '" + domain + "': empty destination (a stray comma?)");
+                continue;
+            }
+            EsaEntry.Destination parsed = readDestination(destination, problems);
+            if (parsed != null) {
+                destinations.add(parsed);
+            }
+        }
+        checkKeywordsAlone(domain, destinations, problems);
+        return EsaEntry.route(domain, destinations, List.of());
+    }
+
+    private static EsaEntry.Destination readDestination(String destination, List<String> problems) {
+        if (destination.chars().anyMatch(Character::isWhitespace)) {
+            problems.add("destination '" + destination + "': separate destinations with ','");
+            return null;
+        }
+        if (EsaSyntax.isKeyword(destination)) {
+            return new EsaEntry.Destination(destination, OptionalInt.empty());
+        }
+        String host = destination;
+        OptionalInt priority = OptionalInt.empty();
+        int option = destination.lastIndexOf(PRIORITY);
+        if (option >= 0) {
+            host = destination.substring(0, option);
+            String digits = destination.substring(option + PRIORITY.length());
+            String problem = EsaSyntax.checkPriority(digits, destination);
+            if (problem != null) {
+                problems.add(problem);
+                return null;
+            }
+            priority = OptionalInt.of(Integer.parseInt(digits));
+        }
+        if (EsaSyntax.isKeyword(host) || host.toUpperCase(Locale.ROOT).startsWith(EsaSyntax.USEDNS + ":") || host.startsWith(EsaSyntax.DISCARD)) {
+            problems.add("destination '" + destination + "': USEDNS and /dev/null take no port or priority");
+            return null;
+        }
+        if (host.contains("/")) {
+            problems.add("destination '" + destination + "': unknown option; only /pri=N is supported");
+            return null;
+        }
+        String problem = EsaSyntax.checkHost(host);
+        if (problem != null) {
+            problems.add(problem);
+            return null;
+        }
+        return new EsaEntry.Destination(host, priority);
+    }
+
+    private static void checkKeywordsAlone(String domain, List<EsaEntry.Destination> destinations, List<String> problems) {
+        if (destinations.size() > 1 && destinations.stream().anyMatch(d -> d.keyword().isPresent())) {
+            problems.add("route '" + domain + "': USEDNS and /dev/null must be the route's only destination");
+        }
+    }
+
+    private static void addIfProblem(List<String> problems, String problem) {
+        if (problem != null) {
+            problems.add(problem);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.github.smtproutes.tools;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NamedNodeMap;
+import org.w3c.dom.Node;
+import org.xml.sax.ErrorHandler;
+import org.xml.sax.SAXException;
+import org.xml.sax.SAXParseException;
+
+/**
+ * The route-file side of the ESA tools, with the JDK's DOM only (no James jars are needed):
+ * writes entries as {@code smtproutes.xml}, and reads a route file back into entries, noting for
+ * each route the settings that have no ESA form (route attributes other than {@code domain},
+ * {@code <retry>}, {@code <auth>}) instead of dropping them silently. Comments directly inside
+ * {@code <smtproutes>} map to {@code #} lines and back.
+ */
+final class RouteXml {
+    private RouteXml() {
+    }
+
+    /** The result of reading: the entries, or the problems if any. */
+    static final class Reading {
+        final List<EsaEntry> entries;
+        final List<String> problems;
+
+        Reading(List<EsaEntry> entries, List<String> problems) {
+            this.entries = List.copyOf(entries);
+            this.problems = List.copyOf(problems);
+        }
+    }
+
+    static String write(List<EsaEntry> entries) {
+        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<smtproutes>\n");
+        for (EsaEntry entry : entries) {
+            if (entry.isComment()) {
+                xml.append("    <!--").append(entry.commentText()).append("-->\n");
+                continue;
+            }
+            xml.append("    <route domain=\"").append(escape(entry.domain())).append("\">\n");
+            for (EsaEntry.Destination destination : entry.destinations()) {
+                xml.append("        <host");
+                destination.priority().ifPresent(priority -> xml.append(" priority=\"").append(priority).append('"'));
+                xml.append('>').append(escape(destination.host())).append("</host>\n");
+            }
+            xml.append("    </route>\n");
+        }
+        return xml.append("</smtproutes>\n").toString();
+    }
+
+    /** Why a comment cannot become an XML comment, or null. */
+    static String checkComment(String text) {
+        return text.contains("--") || text.endsWith("-")
+            ? "a comment cannot contain '--' or end with '-' (XML comments cannot hold them)" : null;
+    }
+
+    static Reading read(InputStream xml, String source) throws IOException {
+        Document document;
+        try {
+            document = documentBuilder().parse(xml);
+        } catch (SAXParseException e) {
+            return new Reading(List.of(), List.of(source + ":" + e.getLineNumber() + ": malformed XML: " + e.getMessage()));
+        } catch (SAXException e) {
+            return new Reading(List.of(), List.of(source + ": malformed XML: " + e.getMessage()));
+        }
+        Element root = document.getDocumentElement();
+        if (!"smtproutes".equals(root.getTagName())) {
+            return new Reading(List.of(), List.of(source + ": root element must be <smtproutes>, found <" + root.getTagName() + ">"));
+        }
+        List<EsaEntry> entries = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (Node child = root.getFirstChild(); child != null; child = child.getNextSibling()) {
+            if (child.getNodeType() == Node.COMMENT_NODE) {
+                entries.add(EsaEntry.comment(child.getNodeValue()));
+            } else if (child.getNodeType() == Node.ELEMENT_NODE) {
+                readRoute((Element) child, source, entries, problems);
+            } else if (child.getNodeType() == Node.TEXT_NODE && !child.getNodeValue().isBlank()) {
+                problems.add(source + ": unexpected text '" + child.getNodeValue().trim() + "' in <smtproutes>");
+            }
+        }
+        return new Reading(entries, problems);
+    }
+
+    private static void readRoute(Element route, String source, List<EsaEntry> entries, List<String> problems) {
+        String domain = route.getAttribute("domain").trim();
+        String where = source + ": route '" + domain + "': ";
+        if (!"route".equals(route.getTagName())) {
+            problems.add(source + ": unknown element <" + route.getTagName() + "> inside <smtproutes>");
+            return;
+        }
+        List<String> routeProblems = new ArrayList<>();
+        addIfProblem(routeProblems, domain.isEmpty() ? "attribute 'domain' is missing" : EsaSyntax.checkDomain(domain));
+        List<String> unexportable = new ArrayList<>();
+        describeAttributes(route, "domain").forEach(unexportable::add);
+        List<EsaEntry.Destination> destinations = new ArrayList<>();
+        for (Node child = route.getFirstChild(); child != null; child = child.getNextSibling()) {
+            if (child.getNodeType() != Node.ELEMENT_NODE) {
+                continue;
+            }
+            Element element = (Element) child;
+            if ("host".equals(element.getTagName())) {
+                EsaEntry.Destination destination = readHost(element, routeProblems);
+                if (destination != null) {
+                    destinations.add(destination);
+                }
+            } else if ("retry".equals(element.getTagName()) || "auth".equals(element.getTagName())) {
+                unexportable.add("<" + element.getTagName() + String.join("", describeAttributes(element, null).stream()
+                    .map(attribute -> " " + attribute).toArray(String[]::new)) + "/>");
+            } else {
+                routeProblems.add("unknown element <" + element.getTagName() + ">");
+            }
+        }
+        if (destinations.isEmpty() && routeProblems.isEmpty()) {
+            routeProblems.add("no <host>");
+        }
+        routeProblems.forEach(problem -> problems.add(where + problem));
+        if (routeProblems.isEmpty()) {
+            entries.add(EsaEntry.route(domain, destinations, unexportable));
+        }
+    }
+
+    private static EsaEntry.Destination readHost(Element host, List<String> problems) {
+        String text = host.getTextContent().trim();
+        String priority = host.getAttribute("priority").trim();
+        if (EsaSyntax.isKeyword(text)) {
+            return new EsaEntry.Destination(text, OptionalInt.empty());
+        }
+        String problem = EsaSyntax.checkHost(text);
+        if (problem == null && !priority.isEmpty()) {
+            problem = EsaSyntax.checkPriority(priority, text);
+        }
+        if (problem != null) {
+            problems.add(problem);
+            return null;
+        }
+        return new EsaEntry.Destination(text, priority.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(priority)));
+    }
+
+    /** {@code name="value"} for each attribute except {@code skip}, in name order (as the DOM gives them). */
+    private static List<String> describeAttributes(Element element, String skip) {
+        List<String> described = new ArrayList<>();
+        NamedNodeMap attributes = element.getAttributes();
+        for (int index = 0; index < attributes.getLength(); index++) {
+            Node attribute = attributes.item(index);
+            if (!attribute.getNodeName().equals(skip)) {
+                described.add(attribute.getNodeName() + "=\"" + attribute.getNodeValue() + "\"");
+            }
+        }
+        return described;
+    }
+
+    private static void addIfProblem(List<String> problems, String problem) {
+        if (problem != null) {
+            problems.add(problem);
+        }
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    /** A DOM parser that refuses DOCTYPEs, so no external entity is ever fetched or expanded. */
+    private static DocumentBuilder documentBuilder() {
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setXIncludeAware(false);
+            factory.setExpandEntityReferences(false);
+            DocumentBuilder builder = factory.newDocumentBuilder();
+            builder.setErrorHandler(new ErrorHandler() {
+                @Override
+                public void warning(SAXParseException exception) {
+                }
+
+                @Override
+                public void error(SAXParseException exception) throws SAXParseException {
+                    throw exception;
+                }
+
+                @Override
+                public void fatalError(SAXParseException exception) throws SAXParseException {
+                    throw exception;
+                }
+            });
+            return builder;
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException("the JDK's XML parser cannot be configured safely", e);
+        }
+    }
+}
