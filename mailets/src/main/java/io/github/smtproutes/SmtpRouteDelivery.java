@@ -2,7 +2,11 @@ package io.github.smtproutes;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
@@ -12,16 +16,26 @@ import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.mailet.Mail;
+import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
 
 import io.github.smtproutes.delivery.Bouncer;
+import io.github.smtproutes.delivery.HostHealth;
 import io.github.smtproutes.delivery.HostPlanner;
 import io.github.smtproutes.delivery.RouteDelivery;
 import io.github.smtproutes.delivery.RoutedMailProcessor;
+import io.github.smtproutes.metrics.DeliveryMetrics;
+import io.github.smtproutes.metrics.JamesDeliveryMetrics;
+import io.github.smtproutes.retry.DelayWarnings;
 import io.github.smtproutes.retry.RetryQueue;
+import io.github.smtproutes.retry.RetryQueueHandle;
+import io.github.smtproutes.retry.RetryScheduler;
 import io.github.smtproutes.routes.RetryPolicy;
+import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteFileException;
+import io.github.smtproutes.routes.RouteTable;
 import io.github.smtproutes.smtp.ClientSettings;
+import io.github.smtproutes.smtp.ConnectionPool;
 import io.github.smtproutes.smtp.SmtpHostClient;
 
 /**
@@ -33,9 +47,14 @@ public class SmtpRouteDelivery extends GenericMailet {
     static final String DEFAULT_RETRY_REPOSITORY = "memory://var/mail/smtp-routes/retry/";
     static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(30);
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    static final String DEFAULT_DELAY_WARNING_PROCESSOR = "delay-warnings";
+    /** How long destroy() waits for retries under way; one cut short stays queued. */
+    static final Duration RETRY_STOP_GRACE = Duration.ofSeconds(10);
     private static final Set<String> PARAMETERS = Set.of("routes", "retryRepository", "bounceProcessor",
         "connectionTimeout", "timeout", "heloName",
-        "retryInitial", "retryMax", "retryMaxAttempts", "retryMaxAge");
+        "retryInitial", "retryMax", "retryMaxAttempts", "retryMaxAge",
+        "retryInterval", "retryThreads", "retryBatch", "delayWarning", "delayWarningProcessor",
+        "hostDownInitial", "hostDownMax", "connectionIdle", "connectionMaxMessages", "maxConnectionsPerHost", "hostBusyWait");
 
     private final SmtpRoutes smtpRoutes;
     private final DNSService dns;
@@ -44,6 +63,11 @@ public class SmtpRouteDelivery extends GenericMailet {
     private final Clock clock;
     private LiveRouteTable table;
     private RoutedMailProcessor processor;
+    private DeliveryMetrics metrics = DeliveryMetrics.NONE;
+    private RetryQueueHandle retryHandle;
+    private Optional<String> bounceProcessor = Optional.empty();
+    private Optional<String> delayWarningProcessor = Optional.empty();
+    private ConnectionPool pool;
 
     @Inject
     public SmtpRouteDelivery(SmtpRoutes smtpRoutes, DNSService dns, MailRepositoryStore repositoryStore, DomainList domainList, Clock clock) {
@@ -52,6 +76,12 @@ public class SmtpRouteDelivery extends GenericMailet {
         this.repositoryStore = repositoryStore;
         this.domainList = domainList;
         this.clock = clock;
+    }
+
+    /** Guice passes James's metrics (method injection keeps the constructor as it is); without Guice nothing is counted. */
+    @Inject
+    void useMetrics(JamesDeliveryMetrics metrics) {
+        this.metrics = metrics;
     }
 
     @Override
@@ -63,23 +93,72 @@ public class SmtpRouteDelivery extends GenericMailet {
         } catch (RouteFileException e) {
             throw new MessagingException("Mailet SmtpRouteDelivery: " + e.getMessage(), e);
         }
-        RetryQueue retryQueue = new RetryQueue(selectRepository(parameters.string("retryRepository", DEFAULT_RETRY_REPOSITORY)));
+        String retryRepository = parameters.string("retryRepository", DEFAULT_RETRY_REPOSITORY);
+        RetryQueue retryQueue = new RetryQueue(selectRepository(retryRepository));
         ClientSettings settings = new ClientSettings(
             parameters.string("heloName").orElseGet(this::defaultHeloName),
             parameters.duration("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT),
             parameters.duration("timeout", DEFAULT_TIMEOUT));
         RetryPolicy policy = retryPolicy(parameters);
+        requireConsistentRouteRetry(policy, table.current());
+        configureHostDownBackoff(parameters);
+        pool = connectionPool(parameters);
+        smtpRoutes.registerConnectionPool(pool);
         RouteDelivery delivery = new RouteDelivery(
             new HostPlanner(dns, smtpRoutes.roundRobin(), smtpRoutes.health()),
-            new SmtpHostClient(settings),
-            smtpRoutes.health());
-        Bouncer bouncer = new Bouncer(getMailetContext(), parameters.string("bounceProcessor"));
-        processor = new RoutedMailProcessor(delivery, bouncer, retryQueue, policy, clock, route -> { });
+            new SmtpHostClient(settings, pool),
+            smtpRoutes.health(),
+            metrics);
+        bounceProcessor = parameters.string("bounceProcessor");
+        Bouncer bouncer = new Bouncer(getMailetContext(), bounceProcessor);
+        DelayWarnings delayWarnings = delayWarnings(parameters, table.current());
+        RetryScheduler scheduler = new RetryScheduler(retryQueue,
+            mail -> processor.process(mail, table.current()),
+            mail -> getMailetContext().sendMail(mail, Mail.DEFAULT),
+            clock, retrySettings(parameters));
+        // Route flush: a host of the route just accepted, so its waiting mails are worth a try now.
+        processor = new RoutedMailProcessor(delivery, bouncer, retryQueue, policy, clock,
+            route -> scheduler.flush(route.domain()), delayWarnings).withMetrics(metrics);
+        startRetries(new RetryQueueHandle(retryRepository, scheduler));
+    }
+
+    /** The scheduler finds mails left by a previous run at once: they were stored before the restart. */
+    private void startRetries(RetryQueueHandle handle) throws MessagingException {
+        try {
+            smtpRoutes.registerRetryQueue(handle);
+        } catch (IllegalStateException e) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: " + e.getMessage(), e);
+        }
+        retryHandle = handle;
+        handle.scheduler().start();
+    }
+
+    @Override
+    public Collection<ProcessingState> requiredProcessingState() {
+        // James then refuses to start when a processor this mailet sends mail to is missing.
+        return Stream.concat(bounceProcessor.stream(), delayWarningProcessor.stream())
+            .map(ProcessingState::new)
+            .collect(Collectors.toList());
     }
 
     @Override
     public void service(Mail mail) throws MessagingException {
         processor.process(mail, table.current());
+    }
+
+    @Override
+    public void destroy() {
+        if (retryHandle != null) {
+            // Retries under way get a grace period; one cut short keeps its mail queued.
+            retryHandle.scheduler().stop(RETRY_STOP_GRACE);
+            smtpRoutes.unregisterRetryQueue(retryHandle);
+            retryHandle = null;
+        }
+        if (pool != null) {
+            // QUIT every idle pooled session: James is stopping or reloading this mailet.
+            smtpRoutes.unregisterConnectionPool(pool);
+            pool.close();
+        }
     }
 
     @Override
@@ -98,6 +177,73 @@ public class SmtpRouteDelivery extends GenericMailet {
         } catch (IllegalArgumentException e) {
             throw new MessagingException("Mailet SmtpRouteDelivery: retry parameters: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Host health is shared by the whole James, so the last SmtpRouteDelivery to start sets the
+     * backoff; a mailet without the parameters leaves it as it is.
+     */
+    private void configureHostDownBackoff(MailetParameters parameters) throws MessagingException {
+        HostHealth health = smtpRoutes.health();
+        if (parameters.string("hostDownInitial").isEmpty() && parameters.string("hostDownMax").isEmpty()) {
+            return;
+        }
+        try {
+            health.configureBackoff(
+                parameters.duration("hostDownInitial", HostHealth.DEFAULT_INITIAL_BACKOFF),
+                parameters.duration("hostDownMax", HostHealth.DEFAULT_MAX_BACKOFF));
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: " + e.getMessage(), e);
+        }
+    }
+
+    private ConnectionPool connectionPool(MailetParameters parameters) throws MessagingException {
+        return new ConnectionPool(
+            parameters.duration("connectionIdle", ConnectionPool.DEFAULT_IDLE_TIME),
+            parameters.integer("connectionMaxMessages", ConnectionPool.DEFAULT_MAX_MESSAGES, 1, 100_000),
+            parameters.integer("maxConnectionsPerHost", ConnectionPool.DEFAULT_MAX_PER_HOST, 1, 1_000),
+            parameters.duration("hostBusyWait", ConnectionPool.DEFAULT_BUSY_WAIT),
+            clock);
+    }
+
+    /**
+     * Every route's retry settings combined with the mailet's must make a valid policy; checked
+     * here so that a bad combination is a start-up error, not a failure at the first deferral.
+     */
+    private static void requireConsistentRouteRetry(RetryPolicy policy, RouteTable routes) throws MessagingException {
+        for (Route route : routes.routes()) {
+            try {
+                policy.overriddenBy(route.retry());
+            } catch (IllegalArgumentException e) {
+                throw new MessagingException("Mailet SmtpRouteDelivery: route " + route.domain() + ": <retry>: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static RetryScheduler.Settings retrySettings(MailetParameters parameters) throws MessagingException {
+        RetryScheduler.Settings defaults = RetryScheduler.Settings.DEFAULT;
+        try {
+            return new RetryScheduler.Settings(
+                parameters.duration("retryInterval", defaults.interval()),
+                parameters.integer("retryThreads", defaults.threads(), 1, 256),
+                parameters.integer("retryBatch", defaults.batch(), 1, 100_000));
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: retry parameters: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Delay warnings are on when the mailet or any route sets a delay; then the processor that
+     * turns them into DSNs must exist (checked by James at start through requiredProcessingState).
+     */
+    private DelayWarnings delayWarnings(MailetParameters parameters, RouteTable routes) throws MessagingException {
+        Optional<Duration> mailetDelay = parameters.optionalDuration("delayWarning");
+        boolean anyRouteWarns = routes.routes().stream().anyMatch(route -> route.delayWarning().isPresent());
+        String processorName = parameters.string("delayWarningProcessor", DEFAULT_DELAY_WARNING_PROCESSOR);
+        if (mailetDelay.isPresent() || anyRouteWarns || parameters.string("delayWarningProcessor").isPresent()) {
+            delayWarningProcessor = Optional.of(processorName);
+        }
+        return new DelayWarnings(mailetDelay, processorName, getMailetContext());
     }
 
     private org.apache.james.mailrepository.api.MailRepository selectRepository(String url) throws MessagingException {

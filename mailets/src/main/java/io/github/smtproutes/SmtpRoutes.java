@@ -3,6 +3,11 @@ package io.github.smtproutes;
 import java.io.File;
 import java.io.FileNotFoundException;
 import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.inject.Inject;
@@ -12,8 +17,10 @@ import org.apache.james.filesystem.api.FileSystem;
 
 import io.github.smtproutes.delivery.HostHealth;
 import io.github.smtproutes.delivery.RoundRobin;
+import io.github.smtproutes.retry.RetryQueueHandle;
 import io.github.smtproutes.routes.RouteFileException;
 import io.github.smtproutes.routes.RouteFileParser;
+import io.github.smtproutes.smtp.ConnectionPool;
 
 /**
  * The state SMTP Routes shares across one James process: the loaded route tables (one per route
@@ -29,6 +36,8 @@ public class SmtpRoutes {
     private final RoundRobin roundRobin = new RoundRobin();
     private final HostHealth health;
     private final ConcurrentHashMap<String, LiveRouteTable> tables = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, RetryQueueHandle> retryQueues = new ConcurrentHashMap<>();
+    private final Set<ConnectionPool> connectionPools = ConcurrentHashMap.newKeySet();
 
     @Inject
     public SmtpRoutes(FileSystem fileSystem, Clock clock) {
@@ -54,12 +63,64 @@ public class SmtpRoutes {
         }
     }
 
+    /** Every route table loaded so far (one per route file), for WebAdmin: listing and reloading. */
+    public Collection<LiveRouteTable> tables() {
+        return List.copyOf(tables.values());
+    }
+
     public RoundRobin roundRobin() {
         return roundRobin;
     }
 
     public HostHealth health() {
         return health;
+    }
+
+    /**
+     * Makes a mailet's retry queue visible to the rest of SMTP Routes (WebAdmin, route flush).
+     *
+     * @throws IllegalStateException when a live mailet already drains the same repository: two
+     *     schedulers would deliver the same waiting mail twice
+     */
+    public void registerRetryQueue(RetryQueueHandle handle) {
+        RetryQueueHandle previous = retryQueues.putIfAbsent(handle.repositoryUrl(), handle);
+        if (previous != null && previous != handle) {
+            throw new IllegalStateException("retryRepository " + handle.repositoryUrl()
+                + " is already used by another SmtpRouteDelivery mailet: give each its own");
+        }
+    }
+
+    public void unregisterRetryQueue(RetryQueueHandle handle) {
+        retryQueues.remove(handle.repositoryUrl(), handle);
+    }
+
+    /** The retry queues of the live SmtpRouteDelivery mailets. */
+    public Collection<RetryQueueHandle> retryQueues() {
+        return List.copyOf(retryQueues.values());
+    }
+
+    /** The retry queue stored in {@code repositoryUrl}, as written in the mailet's retryRepository. */
+    public Optional<RetryQueueHandle> retryQueue(String repositoryUrl) {
+        return Optional.ofNullable(retryQueues.get(repositoryUrl));
+    }
+
+    /** Makes a mailet's connection pool visible to WebAdmin and metrics (pool figures per endpoint). */
+    public void registerConnectionPool(ConnectionPool pool) {
+        connectionPools.add(pool);
+    }
+
+    public void unregisterConnectionPool(ConnectionPool pool) {
+        connectionPools.remove(pool);
+    }
+
+    /** The connection pools of the live SmtpRouteDelivery mailets. */
+    public Collection<ConnectionPool> connectionPools() {
+        return List.copyOf(connectionPools);
+    }
+
+    /** The pool figures of every live mailet, summed per endpoint ("ip:port"). */
+    public Map<String, ConnectionPool.Stats> connectionPoolStats() {
+        return ConnectionPool.combinedStats(connectionPools);
     }
 
     private File resolve(String location) throws RouteFileException {

@@ -1,6 +1,7 @@
 package io.github.smtproutes.delivery;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.github.smtproutes.smtp.HostAddress;
@@ -15,11 +16,17 @@ public final class HostPlan {
     private final List<HostAddress> hosts;
     private final Set<String> postponed;
     private final List<String> problems;
+    private final Map<String, Integer> priorities;
 
     HostPlan(List<HostAddress> hosts, Set<String> postponed, List<String> problems) {
+        this(hosts, postponed, problems, Map.of());
+    }
+
+    HostPlan(List<HostAddress> hosts, Set<String> postponed, List<String> problems, Map<String, Integer> priorities) {
         this.hosts = List.copyOf(hosts);
         this.postponed = Set.copyOf(postponed);
         this.problems = List.copyOf(problems);
+        this.priorities = Map.copyOf(priorities);
     }
 
     public List<HostAddress> hosts() {
@@ -29,6 +36,23 @@ public final class HostPlan {
     /** Whether this host was down when planned, and so placed after every host that was up. */
     public boolean isPostponed(HostAddress host) {
         return postponed.contains(host.endpoint());
+    }
+
+    /**
+     * Whether a host after {@code index} in this plan, not postponed, has the same priority as the
+     * host at {@code index}: an equal alternative that may go first without breaking priorities.
+     */
+    public boolean hasEqualAlternativeAfter(int index) {
+        Integer priority = priorities.get(hosts.get(index).endpoint());
+        if (priority == null) {
+            return false;
+        }
+        for (HostAddress later : hosts.subList(index + 1, hosts.size())) {
+            if (!isPostponed(later) && priority.equals(priorities.get(later.endpoint()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public List<String> problems() {

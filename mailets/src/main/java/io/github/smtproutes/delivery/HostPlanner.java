@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,20 +45,35 @@ public final class HostPlanner {
     }
 
     public HostPlan plan(Route route, String domain) {
-        List<String> problems = new ArrayList<>();
-        List<RouteHost> ordered = orderedHosts(route, domain, problems);
-        List<HostAddress> addresses = resolve(ordered, problems);
-        return postponeDownHosts(addresses, problems);
+        return plan(route, domain, true);
     }
 
-    private List<RouteHost> orderedHosts(Route route, String domain, List<String> problems) {
+    /**
+     * The plan the next {@link #plan} would return, without moving the round-robin (for WebAdmin).
+     * For USEDNS routes, DNSService shuffles equal MX preferences, so the order may differ there.
+     */
+    public HostPlan preview(Route route, String domain) {
+        return plan(route, domain, false);
+    }
+
+    private HostPlan plan(Route route, String domain, boolean advanceRoundRobin) {
+        List<String> problems = new ArrayList<>();
+        List<RouteHost> ordered = orderedHosts(route, domain, problems, advanceRoundRobin);
+        Map<String, Integer> priorities = new HashMap<>();
+        List<HostAddress> addresses = resolve(ordered, problems, priorities);
+        return postponeDownHosts(addresses, problems, priorities);
+    }
+
+    private List<RouteHost> orderedHosts(Route route, String domain, List<String> problems, boolean advanceRoundRobin) {
         if (route.kind() == RouteKind.USEDNS) {
             return mxHosts(domain, problems);
         }
         List<RouteHost> ordered = new ArrayList<>();
         for (Map.Entry<Integer, List<RouteHost>> group : byPriority(route.hosts()).entrySet()) {
             String groupKey = route.domain() + "|" + group.getKey() + "|" + group.getValue();
-            ordered.addAll(roundRobin.rotate(groupKey, group.getValue()));
+            ordered.addAll(advanceRoundRobin
+                ? roundRobin.rotate(groupKey, group.getValue())
+                : roundRobin.peek(groupKey, group.getValue()));
         }
         return ordered;
     }
@@ -88,12 +104,14 @@ public final class HostPlanner {
         }
     }
 
-    private List<HostAddress> resolve(List<RouteHost> hosts, List<String> problems) {
+    private List<HostAddress> resolve(List<RouteHost> hosts, List<String> problems, Map<String, Integer> priorities) {
         List<HostAddress> addresses = new ArrayList<>();
         for (RouteHost host : hosts) {
             try {
                 for (InetAddress address : addressesOf(host.host())) {
-                    addresses.add(new HostAddress(host.host(), address, host.port()));
+                    HostAddress resolved = new HostAddress(host.host(), address, host.port());
+                    addresses.add(resolved);
+                    priorities.putIfAbsent(resolved.endpoint(), host.priority());
                 }
             } catch (UnknownHostException e) {
                 problems.add(host.address() + ": unknown host");
@@ -114,7 +132,7 @@ public final class HostPlanner {
         return all;
     }
 
-    private HostPlan postponeDownHosts(List<HostAddress> addresses, List<String> problems) {
+    private HostPlan postponeDownHosts(List<HostAddress> addresses, List<String> problems, Map<String, Integer> priorities) {
         List<HostAddress> up = new ArrayList<>();
         List<HostAddress> down = new ArrayList<>();
         Set<String> postponed = new LinkedHashSet<>();
@@ -127,7 +145,7 @@ public final class HostPlanner {
             }
         }
         up.addAll(down);
-        return new HostPlan(up, postponed, problems);
+        return new HostPlan(up, postponed, problems, priorities);
     }
 
     private static String stripTrailingDot(String name) {

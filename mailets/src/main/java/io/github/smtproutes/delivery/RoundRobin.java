@@ -20,6 +20,19 @@ public final class RoundRobin {
             return group;
         }
         long position = positions.computeIfAbsent(groupKey, key -> new AtomicLong()).getAndIncrement();
+        return rotatedFrom(position, group);
+    }
+
+    /** What the next {@link #rotate} of this group will return, without moving its position (WebAdmin's plan preview). */
+    public <T> List<T> peek(String groupKey, List<T> group) {
+        if (group.size() < 2) {
+            return group;
+        }
+        AtomicLong position = positions.get(groupKey);
+        return rotatedFrom(position == null ? 0 : position.get(), group);
+    }
+
+    private static <T> List<T> rotatedFrom(long position, List<T> group) {
         int start = (int) Math.floorMod(position, (long) group.size());
         List<T> rotated = new ArrayList<>(group.size());
         rotated.addAll(group.subList(start, group.size()));

@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.apache.james.core.MailAddress;
 
 import io.github.smtproutes.log.MailLog;
+import io.github.smtproutes.metrics.DeliveryMetrics;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteKind;
 import io.github.smtproutes.smtp.HostAddress;
@@ -22,18 +24,26 @@ import io.github.smtproutes.smtp.SmtpReply;
 /**
  * Delivers the recipients of one mail that share a route: it walks the {@link HostPlan} host by
  * host, passing on only the recipients still pending, until none is left or the plan is
- * exhausted. Each host's outcome feeds {@link HostHealth}. What is still pending at the end is
- * deferred with the last reply it got.
+ * exhausted. Each host's outcome feeds {@link HostHealth}, which also decides whether a host takes
+ * one more delivery now; a delivery never waits for one that does not. What is still pending at
+ * the end is deferred with the last reply it got.
  */
 public final class RouteDelivery {
     private final HostPlanner planner;
     private final SmtpHostClient client;
     private final HostHealth health;
 
+    private final DeliveryMetrics metrics;
+
     public RouteDelivery(HostPlanner planner, SmtpHostClient client, HostHealth health) {
+        this(planner, client, health, DeliveryMetrics.NONE);
+    }
+
+    public RouteDelivery(HostPlanner planner, SmtpHostClient client, HostHealth health, DeliveryMetrics metrics) {
         this.planner = planner;
         this.client = client;
         this.health = health;
+        this.metrics = metrics;
     }
 
     public RouteResult deliver(Route route, String domain, OutboundMessage message, List<MailAddress> recipients) {
@@ -43,27 +53,90 @@ public final class RouteDelivery {
             return new RouteResult(recipients, List.of(), List.of(), false);
         }
         HostPlan plan = planner.plan(route, domain);
-        List<MailAddress> delivered = new ArrayList<>();
-        List<RecipientOutcome> bounced = new ArrayList<>();
-        Map<MailAddress, RecipientOutcome> pending = initiallyPending(recipients, plan);
-        boolean anyAccepted = false;
-
         if (plan.isEmpty()) {
             MailLog.noHosts(message.mid(), domain, String.join("; ", plan.problems()));
         }
-        for (HostAddress host : plan.hosts()) {
-            if (pending.isEmpty()) {
+        Walk walk = new Walk(initiallyPending(recipients, plan));
+        // First pass: every host that takes a delivery right now, in plan order.
+        List<HostAddress> skipped = new ArrayList<>();
+        List<HostAddress> hosts = plan.hosts();
+        for (int i = 0; i < hosts.size() && !walk.pending.isEmpty(); i++) {
+            HostAddress host = hosts.get(i);
+            Optional<HostHealth.Attempt> attempt = health.admit(host.endpoint());
+            if (attempt.isPresent()) {
+                walk.tryHost(host, attempt.get(), route, domain, message);
+            } else if (plan.hasEqualAlternativeAfter(i)) {
+                // Being probed, or proving itself with its few first sessions: an equal host of
+                // the same priority goes first rather than one more spooler thread waiting here.
+                skipped.add(host);
+            } else if (health.isProving(host.endpoint())) {
+                // Its first sessions are still pending and a lower priority must not jump ahead:
+                // the mail waits in the retry queue, and the route flush brings it back as soon as
+                // the host accepts a mail. Waiting here instead could hold every spooler thread
+                // on a host that never answers.
+                walk.notTried.add(host);
                 break;
+            } else {
+                // Failing and already being probed: postponed like a down host.
+                walk.notTried.add(host);
             }
-            SmtpOutcome outcome = client.deliver(host, route, domain, message, List.copyOf(pending.keySet()));
-            recordHealth(host, outcome);
+        }
+        // Second pass: the equal hosts skipped above, in case a place freed meanwhile.
+        for (HostAddress host : skipped) {
+            Optional<HostHealth.Attempt> attempt = walk.pending.isEmpty() ? Optional.empty() : health.admit(host.endpoint());
+            if (attempt.isPresent()) {
+                walk.tryHost(host, attempt.get(), route, domain, message);
+            } else {
+                walk.notTried.add(host);
+            }
+        }
+        if (!walk.tried && !walk.notTried.isEmpty()) {
+            walk.pending = deferredAsDown(walk.pending, walk.notTried);
+        }
+        return new RouteResult(walk.delivered, walk.bounced, List.copyOf(walk.pending.values()), walk.anyAccepted);
+    }
+
+    /** The state of one walk through a host plan: who is delivered, bounced, still pending. */
+    private final class Walk {
+        private final List<MailAddress> delivered = new ArrayList<>();
+        private final List<RecipientOutcome> bounced = new ArrayList<>();
+        private Map<MailAddress, RecipientOutcome> pending;
+        private boolean anyAccepted;
+        private boolean tried;
+        private final List<HostAddress> notTried = new ArrayList<>();
+
+        Walk(Map<MailAddress, RecipientOutcome> pending) {
+            this.pending = pending;
+        }
+
+        void tryHost(HostAddress host, HostHealth.Attempt attempt, Route route, String domain, OutboundMessage message) {
+            if (tried) {
+                // An earlier host of this walk left recipients pending: this is a failover.
+                metrics.failedOver(route);
+            }
+            tried = true;
+            SmtpOutcome outcome;
+            DeliveryMetrics.HostTimer timer = metrics.hostTransaction(host);
+            try (attempt) {
+                outcome = client.deliver(host, route, domain, message, List.copyOf(pending.keySet()));
+                recordHealth(host, outcome);
+            } finally {
+                timer.stop();
+            }
             anyAccepted |= !outcome.accepted().isEmpty();
             delivered.addAll(outcome.accepted());
             bounced.addAll(outcome.withDisposition(Disposition.BOUNCE));
             pending = outcome.withDisposition(Disposition.NEXT_HOST).stream()
                 .collect(Collectors.toMap(RecipientOutcome::recipient, o -> o, (a, b) -> a, LinkedHashMap::new));
         }
-        return new RouteResult(delivered, bounced, List.copyOf(pending.values()), anyAccepted);
+    }
+
+    private static Map<MailAddress, RecipientOutcome> deferredAsDown(Map<MailAddress, RecipientOutcome> pending, List<HostAddress> skipped) {
+        SmtpReply down = SmtpReply.none("hosts not taking more deliveries now (failing and being probed, or unproven with their first sessions pending): "
+            + skipped.stream().map(HostAddress::endpoint).collect(Collectors.joining(", ")));
+        Map<MailAddress, RecipientOutcome> deferred = new LinkedHashMap<>();
+        pending.keySet().forEach(recipient -> deferred.put(recipient, new RecipientOutcome(recipient, Disposition.NEXT_HOST, down)));
+        return deferred;
     }
 
     private static Map<MailAddress, RecipientOutcome> initiallyPending(List<MailAddress> recipients, HostPlan plan) {
@@ -76,6 +149,10 @@ public final class RouteDelivery {
     }
 
     private void recordHealth(HostAddress host, SmtpOutcome outcome) {
+        if (outcome.busy()) {
+            // Skipped at the route's connection cap: the host said nothing, so nothing to record.
+            return;
+        }
         if (outcome.hostFailure()) {
             health.recordHostFailure(host.endpoint(), outcome.reply().text());
         } else if (!outcome.accepted().isEmpty() || outcome.forNextHost().isEmpty()) {

@@ -20,10 +20,13 @@ import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 
 import io.github.smtproutes.log.MailLog;
+import io.github.smtproutes.metrics.DeliveryMetrics;
+import io.github.smtproutes.retry.DelayWarnings;
 import io.github.smtproutes.retry.RetryQueue;
 import io.github.smtproutes.retry.RetryState;
 import io.github.smtproutes.routes.RetryPolicy;
 import io.github.smtproutes.routes.Route;
+import io.github.smtproutes.routes.RouteKind;
 import io.github.smtproutes.routes.RouteTable;
 import io.github.smtproutes.smtp.OutboundMessage;
 import io.github.smtproutes.smtp.RecipientOutcome;
@@ -42,15 +45,29 @@ public final class RoutedMailProcessor {
     private final RetryPolicy defaultPolicy;
     private final Clock clock;
     private final Consumer<Route> onRouteAccepted;
+    private volatile DeliveryMetrics metrics = DeliveryMetrics.NONE;
+    private final DelayWarnings delayWarnings;
 
     public RoutedMailProcessor(RouteDelivery delivery, Bouncer bouncer, RetryQueue retryQueue, RetryPolicy defaultPolicy,
                                Clock clock, Consumer<Route> onRouteAccepted) {
+        this(delivery, bouncer, retryQueue, defaultPolicy, clock, onRouteAccepted, DelayWarnings.none());
+    }
+
+    public RoutedMailProcessor(RouteDelivery delivery, Bouncer bouncer, RetryQueue retryQueue, RetryPolicy defaultPolicy,
+                               Clock clock, Consumer<Route> onRouteAccepted, DelayWarnings delayWarnings) {
+        this.delayWarnings = delayWarnings;
         this.delivery = delivery;
         this.bouncer = bouncer;
         this.retryQueue = retryQueue;
         this.defaultPolicy = defaultPolicy;
         this.clock = clock;
         this.onRouteAccepted = onRouteAccepted;
+    }
+
+    /** Counts what this processor settles; {@link DeliveryMetrics#NONE} until set. */
+    public RoutedMailProcessor withMetrics(DeliveryMetrics metrics) {
+        this.metrics = metrics;
+        return this;
     }
 
     /**
@@ -80,6 +97,7 @@ public final class RoutedMailProcessor {
                 Route route = group.getKey().route;
                 RouteResult result = delivery.deliver(route, group.getKey().domain, message, group.getValue());
                 unsettled.removeAll(result.delivered());
+                countSettled(route, result);
                 settle(mail, message, route, result, unsettled);
                 if (result.anyHostAccepted()) {
                     onRouteAccepted.accept(route);
@@ -97,6 +115,15 @@ public final class RoutedMailProcessor {
         if (unrouted.isEmpty()) {
             mail.setState(Mail.GHOST);
         }
+    }
+
+    private void countSettled(Route route, RouteResult result) {
+        if (route.kind() == RouteKind.DISCARD) {
+            metrics.dropped(route, result.delivered().size());
+        } else {
+            metrics.delivered(route, result.delivered().size());
+        }
+        metrics.bounced(route, result.bounced().size());
     }
 
     private void settle(Mail mail, OutboundMessage message, Route route, RouteResult result, Set<MailAddress> unsettled) throws MessagingException {
@@ -125,12 +152,22 @@ public final class RoutedMailProcessor {
         if (policy.givesUp(attempts, Duration.between(first, now))) {
             MailLog.expired(message.mid(), message.rids(recipients), attempts, lastReply.text());
             bouncer.bounce(mail, recipients, lastReply, false);
+            metrics.bounced(route, recipients.size());
             return;
         }
         Instant next = now.plus(policy.delayBeforeAttempt(attempts));
-        retryQueue.enqueue(mail, recipients, new RetryQueue.Entry(message.mid(), route.domain(), attempts, first, next,
-            lastReply.text(), lastReply.hasCode() ? lastReply.code() : 0));
+        RetryQueue.Entry entry = new RetryQueue.Entry(message.mid(), route.domain(), attempts, first, next,
+            lastReply.text(), lastReply.hasCode() ? lastReply.code() : 0);
+        // The warning is recorded on the stored copy before it is sent: at most one per mail.
+        boolean warnNow = delayWarnings.isDue(mail, route, first, now);
+        retryQueue.enqueue(mail, recipients, warnNow ? entry.delayWarned() : entry);
         MailLog.queuedForRetry(message.mid(), message.rids(recipients), attempts, next, lastReply.text());
+        metrics.queuedForRetry(route, recipients.size());
+        if (warnNow) {
+            Instant retryUntil = first.plus(policy.maxAge());
+            delayWarnings.send(mail, recipients, lastReply, retryUntil);
+            MailLog.delayWarning(message.mid(), message.rids(recipients), retryUntil);
+        }
     }
 
     private static Map<SmtpReply, List<MailAddress>> byReply(List<RecipientOutcome> outcomes) {

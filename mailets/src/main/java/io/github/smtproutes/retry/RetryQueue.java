@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
 
@@ -42,7 +43,7 @@ public final class RetryQueue {
      * caller still holds the mail.
      */
     public MailKey enqueue(Mail mail, List<MailAddress> recipients, Entry state) throws MessagingException {
-        RetryKey key = RetryKey.dueAt(state.next);
+        RetryKey key = RetryKey.dueAt(state.next, state.route);
         MailImpl copy = MailImpl.duplicateWithoutMessage(mail)
             .mimeMessage(mail.getMessage())
             .build();
@@ -51,26 +52,49 @@ public final class RetryQueue {
         copy.setRecipients(recipients);
         copy.setState(Mail.DEFAULT);
         RetryState.write(copy, state.mid, state.route, state.attempts, state.first, state.next, state.lastError, state.lastErrorCode);
+        if (state.delayWarned) {
+            RetryState.markDelayWarned(copy);
+        }
         return repository.store(copy);
     }
 
-    /** Up to {@code max} keys due at {@code now}, earliest first, from the keys alone. */
+    /**
+     * Up to {@code max} keys due at {@code now}, earliest first, from the keys alone: no mail is
+     * read, and at most {@code max} keys are held besides the repository's own listing.
+     */
     public List<MailKey> due(Instant now, int max) throws MessagingException {
-        PriorityQueue<MailKey> earliestLast = new PriorityQueue<>(Comparator.comparing(RetryKey::dueOf).reversed()
-            .thenComparing(MailKey::asString, Comparator.reverseOrder()));
+        long nowMillis = now.toEpochMilli();
+        PriorityQueue<Due> latestFirst = new PriorityQueue<>(Comparator.reverseOrder());
         Iterator<MailKey> keys = repository.list();
         while (keys.hasNext()) {
             MailKey key = keys.next();
-            if (!RetryKey.dueOf(key).isAfter(now)) {
-                earliestLast.add(key);
-                if (earliestLast.size() > max) {
-                    earliestLast.poll();
+            long due = RetryKey.dueMillisOf(key.asString());
+            if (due <= nowMillis) {
+                latestFirst.add(new Due(due, key));
+                if (latestFirst.size() > max) {
+                    latestFirst.poll();
                 }
             }
         }
-        List<MailKey> due = new ArrayList<>(earliestLast);
-        due.sort(Comparator.comparing(RetryKey::dueOf).thenComparing(MailKey::asString));
-        return due;
+        List<Due> earliestFirst = new ArrayList<>(latestFirst);
+        earliestFirst.sort(Comparator.naturalOrder());
+        return earliestFirst.stream().map(due -> due.key).collect(Collectors.toList());
+    }
+
+    /** Keys of the route of {@code routeDomain} that are not due yet at {@code now}, from the keys alone. */
+    public List<MailKey> waitingNotDue(String routeDomain, Instant now) throws MessagingException {
+        Optional<String> tag = Optional.of(RetryKey.routeTag(routeDomain));
+        long nowMillis = now.toEpochMilli();
+        List<MailKey> waiting = new ArrayList<>();
+        Iterator<MailKey> keys = repository.list();
+        while (keys.hasNext()) {
+            MailKey key = keys.next();
+            String name = key.asString();
+            if (RetryKey.dueMillisOf(name) > nowMillis && RetryKey.routeTagOf(name).equals(tag)) {
+                waiting.add(key);
+            }
+        }
+        return waiting;
     }
 
     /** The earliest due time of any waiting mail, if any wait. */
@@ -112,7 +136,9 @@ public final class RetryQueue {
             return false;
         }
         try {
-            RetryKey newKey = RetryKey.dueAt(due);
+            RetryKey newKey = RetryKey.parse(key.asString())
+                .map(old -> old.rescheduledTo(due))
+                .orElseGet(() -> RetryState.route(mail).map(route -> RetryKey.dueAt(due, route)).orElseGet(() -> RetryKey.dueAt(due)));
             mail.setName(newKey.name());
             mail.setAttribute(new Attribute(RetryState.NEXT_ATTEMPT, AttributeValue.of(due.toString())));
             repository.store(mail);
@@ -125,6 +151,39 @@ public final class RetryQueue {
         }
     }
 
+    /**
+     * Stores {@code mail} (as it is now, e.g. with fewer recipients) under a new key due at
+     * {@code due}, then removes {@code oldKey}: store-new-before-remove-old.
+     */
+    public MailKey storeAgain(Mail mail, MailKey oldKey, Instant due) throws MessagingException {
+        RetryKey newKey = RetryKey.parse(oldKey.asString())
+            .map(old -> old.rescheduledTo(due))
+            .orElseGet(() -> RetryState.route(mail).map(route -> RetryKey.dueAt(due, route)).orElseGet(() -> RetryKey.dueAt(due)));
+        mail.setName(newKey.name());
+        mail.setState(Mail.DEFAULT);
+        mail.setAttribute(new Attribute(RetryState.NEXT_ATTEMPT, AttributeValue.of(due.toString())));
+        MailKey stored = repository.store(mail);
+        repository.remove(oldKey);
+        return stored;
+    }
+
+    /** A key and its due time, ordered by due time, then name. */
+    private static final class Due implements Comparable<Due> {
+        private final long due;
+        private final MailKey key;
+
+        Due(long due, MailKey key) {
+            this.due = due;
+            this.key = key;
+        }
+
+        @Override
+        public int compareTo(Due other) {
+            int byTime = Long.compare(due, other.due);
+            return byTime != 0 ? byTime : key.asString().compareTo(other.key.asString());
+        }
+    }
+
     /** The bookkeeping written with a queued mail. */
     public static final class Entry {
         final String mid;
@@ -134,8 +193,15 @@ public final class RetryQueue {
         final Instant next;
         final String lastError;
         final int lastErrorCode;
+        final boolean delayWarned;
 
         public Entry(String mid, String route, int attempts, Instant first, Instant next, String lastError, int lastErrorCode) {
+            this(mid, route, attempts, first, next, lastError, lastErrorCode, false);
+        }
+
+        private Entry(String mid, String route, int attempts, Instant first, Instant next, String lastError, int lastErrorCode,
+                      boolean delayWarned) {
+            this.delayWarned = delayWarned;
             this.mid = mid;
             this.route = route;
             this.attempts = attempts;
@@ -143,6 +209,11 @@ public final class RetryQueue {
             this.next = next;
             this.lastError = lastError;
             this.lastErrorCode = lastErrorCode;
+        }
+
+        /** The same entry, marked as having had its delay warning sent. */
+        public Entry delayWarned() {
+            return new Entry(mid, route, attempts, first, next, lastError, lastErrorCode, true);
         }
     }
 }

@@ -20,13 +20,30 @@ public final class SmtpOutcome {
     private final SmtpReply reply;
     private final boolean hostFailure;
     private final List<RecipientOutcome> recipients;
+    private final boolean busy;
 
     SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, List<RecipientOutcome> recipients) {
+        this(host, phase, reply, hostFailure, recipients, false);
+    }
+
+    private SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, List<RecipientOutcome> recipients, boolean busy) {
         this.host = Objects.requireNonNull(host);
         this.phase = Objects.requireNonNull(phase);
         this.reply = Objects.requireNonNull(reply);
         this.hostFailure = hostFailure;
         this.recipients = List.copyOf(recipients);
+        this.busy = busy;
+    }
+
+    /**
+     * The host was not tried because this route already holds its maximum of connections to it:
+     * every recipient goes on to the next host, and the host's health is left alone.
+     */
+    static SmtpOutcome busy(String host, List<MailAddress> recipients, SmtpReply reply) {
+        List<RecipientOutcome> next = recipients.stream()
+            .map(recipient -> new RecipientOutcome(recipient, Disposition.NEXT_HOST, reply))
+            .collect(Collectors.toList());
+        return new SmtpOutcome(host, SmtpPhase.CONNECT, reply, false, next, true);
     }
 
     /** The destination, "address:port". */
@@ -47,6 +64,11 @@ public final class SmtpOutcome {
     /** Whether the failure lies with the host rather than with the mail or a recipient. */
     public boolean hostFailure() {
         return hostFailure;
+    }
+
+    /** Whether the host was skipped as busy (at its connection cap) without being contacted. */
+    public boolean busy() {
+        return busy;
     }
 
     public List<RecipientOutcome> recipients() {

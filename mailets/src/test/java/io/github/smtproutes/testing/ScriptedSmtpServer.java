@@ -195,6 +195,15 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Closes every open client connection without a reply, as a server does with sessions it
+     * considers idle; the server keeps accepting new ones.
+     */
+    public ScriptedSmtpServer closeClientConnections() {
+        List.copyOf(clients).forEach(this::forget);
+        return this;
+    }
+
     // ---------------------------------------------------------------- observations
 
     /** TCP connections accepted so far; also the number of the latest connection. */

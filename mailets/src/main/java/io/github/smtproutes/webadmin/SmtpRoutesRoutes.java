@@ -1,0 +1,167 @@
+package io.github.smtproutes.webadmin;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+import javax.mail.internet.AddressException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.utils.ErrorResponder;
+import org.apache.james.webadmin.utils.ErrorResponder.ErrorType;
+import org.apache.james.webadmin.utils.JsonTransformer;
+import org.eclipse.jetty.http.HttpStatus;
+
+import io.github.smtproutes.LiveRouteTable;
+import io.github.smtproutes.SmtpRoutes;
+import io.github.smtproutes.delivery.HostPlanner;
+import io.github.smtproutes.routes.Route;
+import io.github.smtproutes.routes.RouteFileException;
+import io.github.smtproutes.routes.RouteTable;
+
+import spark.HaltException;
+import spark.Request;
+import spark.Response;
+import spark.Service;
+
+/**
+ * WebAdmin endpoints for SMTP Routes, the James counterpart of the ESA's {@code smtproutes},
+ * {@code hoststatus}/{@code tophosts} and {@code delivernow}: the loaded route table, the state of
+ * destination hosts, the host plan of a recipient, retrying waiting mail now, and reloading the
+ * route file. Enabled by {@code extensions.routes=io.github.smtproutes.webadmin.SmtpRoutesRoutes}
+ * in {@code webadmin.properties}; Guice creates it with the same {@link SmtpRoutes} the mailet uses.
+ * Errors are James's usual JSON errors: 400 with a message, 404 for an unknown route.
+ */
+public class SmtpRoutesRoutes implements Routes {
+    public static final String BASE = "/smtpRoutes";
+
+    private final SmtpRoutes smtpRoutes;
+    private final HostPlanner planner;
+    private final RetryNow retryNow;
+    private final JsonTransformer json = new JsonTransformer();
+
+    @Inject
+    public SmtpRoutesRoutes(SmtpRoutes smtpRoutes, DNSService dns, Clock clock) {
+        this.smtpRoutes = smtpRoutes;
+        this.planner = new HostPlanner(dns, smtpRoutes.roundRobin(), smtpRoutes.health());
+        this.retryNow = new RetryNow(smtpRoutes, clock);
+    }
+
+    @Override
+    public String getBasePath() {
+        return BASE;
+    }
+
+    @Override
+    public void define(Service service) {
+        service.get(BASE, this::routeTables, json);
+        service.get(BASE + "/hosts", this::hosts, json);
+        service.get(BASE + "/plan", this::plan, json);
+        service.post(BASE + "/deliverNow", this::deliverNow, json);
+        service.post(BASE + "/reload", this::reload, json);
+    }
+
+    private Object routeTables(Request request, Response response) {
+        response.type("application/json");
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("tables", smtpRoutes.tables().stream().map(RouteViews::table).toArray());
+        return view;
+    }
+
+    private Object hosts(Request request, Response response) {
+        response.type("application/json");
+        return RouteViews.hostStates(smtpRoutes.health().snapshot(), smtpRoutes.connectionPoolStats());
+    }
+
+    /** The host order the next delivery to this recipient would try: a preview, the round-robin does not move. */
+    private Object plan(Request request, Response response) {
+        response.type("application/json");
+        MailAddress recipient = recipient(request.queryParams("recipient"));
+        String domain = recipient.getDomain().asString();
+        List<Map<String, Object>> plans = new ArrayList<>();
+        for (LiveRouteTable table : smtpRoutes.tables()) {
+            Optional<Route> route = table.current().routeFor(domain);
+            route.ifPresent(found -> plans.add(RouteViews.plan(table, found, planner.preview(found, domain))));
+        }
+        if (plans.isEmpty()) {
+            throw notFound("no route matches '" + domain + "': mail to it is not handled by SMTP Routes");
+        }
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("recipient", recipient.asString());
+        view.put("domain", domain);
+        view.put("plans", plans);
+        return view;
+    }
+
+    /** Waiting mails of the route {@code domain} resolves to (or of all routes) become due now. */
+    private Object deliverNow(Request request, Response response) throws MessagingException {
+        response.type("application/json");
+        Optional<String> domain = Optional.ofNullable(request.queryParams("domain")).map(String::trim);
+        if (domain.isEmpty()) {
+            return retryNow.all();
+        }
+        if (!RetryNow.isDomainName(domain.get())) {
+            throw badRequest("'" + domain.get() + "' is not a domain name");
+        }
+        List<String> routes = routesFor(domain.get());
+        if (routes.isEmpty()) {
+            throw notFound("no route matches '" + domain.get() + "'");
+        }
+        return retryNow.routes(domain.get(), routes);
+    }
+
+    /** Re-reads every route file; a bad file keeps its running table and answers 400 with the parser's message. */
+    private Object reload(Request request, Response response) {
+        response.type("application/json");
+        List<Map<String, Object>> reloaded = new ArrayList<>();
+        for (LiveRouteTable table : smtpRoutes.tables()) {
+            try {
+                RouteTable current = table.reload();
+                Map<String, Object> view = new LinkedHashMap<>();
+                view.put("routeFile", table.file().getPath());
+                view.put("routes", current.routes().size());
+                reloaded.add(view);
+            } catch (RouteFileException e) {
+                throw badRequest("route file not reloaded, the running routes stay in use: " + e.getMessage());
+            }
+        }
+        return Map.of("reloaded", reloaded);
+    }
+
+    /** The domain keys of the routes {@code domain} resolves to, one per route file that has one. */
+    private List<String> routesFor(String domain) {
+        List<String> routes = new ArrayList<>();
+        for (LiveRouteTable table : smtpRoutes.tables()) {
+            table.current().routeFor(domain).map(Route::domain).filter(key -> !routes.contains(key)).ifPresent(routes::add);
+        }
+        return routes;
+    }
+
+    private static MailAddress recipient(String text) {
+        if (text == null || text.isBlank()) {
+            throw badRequest("query parameter 'recipient' is required, e.g. ?recipient=user@example.com");
+        }
+        try {
+            return new MailAddress(text.trim());
+        } catch (AddressException e) {
+            throw badRequest("'" + text + "' is not a valid mail address: " + e.getMessage());
+        }
+    }
+
+    private static HaltException badRequest(String message) {
+        return ErrorResponder.builder().statusCode(HttpStatus.BAD_REQUEST_400).type(ErrorType.INVALID_ARGUMENT)
+            .message(message).haltError();
+    }
+
+    private static HaltException notFound(String message) {
+        return ErrorResponder.builder().statusCode(HttpStatus.NOT_FOUND_404).type(ErrorType.NOT_FOUND)
+            .message(message).haltError();
+    }
+}

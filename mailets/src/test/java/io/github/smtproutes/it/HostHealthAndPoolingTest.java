@@ -1,0 +1,262 @@
+package io.github.smtproutes.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.JamesServerExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.github.smtproutes.testing.ScriptedSmtpServer;
+import io.github.smtproutes.testing.SmtpPhase;
+
+/**
+ * Shared host health and connection reuse in a real James: a host that failed is postponed (not
+ * removed) until its backoff ends, then used again; when every host is down a mail is still tried,
+ * then queued; a silent down host is probed by one delivery at a time; a pooled session carries
+ * several mails, a stale one is replaced without failing the mail, and idle ones are closed.
+ * Each test has its own destination hosts, since host health is shared by the whole James.
+ */
+class HostHealthAndPoolingTest {
+    static final Duration BACKOFF = Duration.ofSeconds(4);
+
+    static final ScriptedSmtpServer FLAKY = ScriptedSmtpServer.start().withName("flaky");
+    static final ScriptedSmtpServer STEADY = ScriptedSmtpServer.start().withName("steady");
+    static final ScriptedSmtpServer DOWN_1 = ScriptedSmtpServer.start().withName("down1");
+    static final ScriptedSmtpServer DOWN_2 = ScriptedSmtpServer.start().withName("down2");
+    static final ScriptedSmtpServer SILENT = ScriptedSmtpServer.start().withName("silent");
+    static final ScriptedSmtpServer REUSED = ScriptedSmtpServer.start().withName("reused");
+    static final ScriptedSmtpServer STALE = ScriptedSmtpServer.start().withName("stale");
+    static final ScriptedSmtpServer IDLE = ScriptedSmtpServer.start().withName("idle");
+    static final ScriptedSmtpServer SLOW = ScriptedSmtpServer.start().withName("slow");
+    static final ScriptedSmtpServer SPARE = ScriptedSmtpServer.start().withName("spare");
+    static final ScriptedSmtpServer DEAD = ScriptedSmtpServer.start().withName("dead");
+    static final ScriptedSmtpServer FLOWING = ScriptedSmtpServer.start().withName("flowing");
+    static final ScriptedSmtpServer RECOVERING = ScriptedSmtpServer.start().withName("recovering");
+    static final ScriptedSmtpServer SENDERS = ScriptedSmtpServer.start();
+    static final MailLogCapture MAIL_LOG = MailLogCapture.attach();
+
+    @RegisterExtension
+    static JamesServerExtension james = RoutesJames.fromRepoConf()
+        .edit("mailetcontainer.xml", "<timeout>2s</timeout>", "<timeout>2s</timeout>"
+            + "<hostDownInitial>" + BACKOFF.toSeconds() + "s</hostDownInitial><hostDownMax>8s</hostDownMax>"
+            + "<connectionIdle>2s</connectionIdle><connectionMaxMessages>3</connectionMaxMessages>"
+            + "<hostBusyWait>300ms</hostBusyWait>")
+        .routes(() -> "<smtproutes>"
+            + "<route domain='failover.test'><host priority='0'>" + FLAKY.address() + "</host><host priority='10'>" + STEADY.address() + "</host></route>"
+            + "<route domain='alldown.test'><host priority='0'>" + DOWN_1.address() + "</host><host priority='10'>" + DOWN_2.address() + "</host></route>"
+            + "<route domain='silent.test'><host>" + SILENT.address() + "</host></route>"
+            + "<route domain='reuse.test'><host>" + REUSED.address() + "</host></route>"
+            + "<route domain='stale.test'><host>" + STALE.address() + "</host></route>"
+            + "<route domain='idle.test'><host>" + IDLE.address() + "</host></route>"
+            + "<route domain='capped.test' maxConnectionsPerHost='1'><host priority='0'>" + SLOW.address() + "</host>"
+            + "<host priority='10'>" + SPARE.address() + "</host></route>"
+            + "<route domain='dead.test'><host>" + DEAD.address() + "</host></route>"
+            + "<route domain='flowing.test'><host>" + FLOWING.address() + "</host></route>"
+            + "<route domain='recover.test'><host>" + RECOVERING.address() + "</host><retry initial='1h'/></route>"
+            + "<route domain='senders.test'><host>" + SENDERS.address() + "</host></route>"
+            + "</smtproutes>")
+        .extension(JamesServerExtension.Lifecycle.PER_CLASS);
+
+    @AfterAll
+    static void stopHosts() {
+        MAIL_LOG.detach();
+        List.of(FLAKY, STEADY, DOWN_1, DOWN_2, SILENT, REUSED, STALE, IDLE, SLOW, SPARE, DEAD, FLOWING, RECOVERING, SENDERS).forEach(ScriptedSmtpServer::close);
+    }
+
+    @Test
+    void aDownHostIsSkippedUntilItsBackoffEndsThenUsedAgain(GuiceJamesServer server) {
+        int port = RoutesJames.smtpPort(server);
+        FLAKY.reply(SmtpPhase.CONNECT, "421 4.3.2 System not accepting network messages");
+
+        String first = Mails.send(port, "failover", "user@failover.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(STEADY, first) == 1);
+        Instant downUntil = downUntil(FLAKY);
+        assertThat(FLAKY.connectionCount()).isEqualTo(1);
+
+        // While the backoff runs, mails go straight to the next host: not one connection to the down one.
+        for (int i = 0; i < 3; i++) {
+            String subject = Mails.send(port, "failover", "user@failover.test");
+            await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(STEADY, subject) == 1);
+        }
+        assertThat(Instant.now()).as("the test ran within the backoff").isBefore(downUntil);
+        assertThat(FLAKY.connectionCount()).isEqualTo(1);
+
+        // Recovered and past its backoff: the preferred host takes mail again and is logged up.
+        FLAKY.heal();
+        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(downUntil));
+        String afterRecovery = Mails.send(port, "failover", "user@failover.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(FLAKY, afterRecovery) == 1);
+        assertThat(MAIL_LOG.linesContaining("Host up 127.0.0.1:" + FLAKY.port())).hasSize(1);
+    }
+
+    @Test
+    void theFirstSuccessAfterARouteRecoversSendsItsWaitingMailsAtOnce(GuiceJamesServer server) {
+        int port = RoutesJames.smtpPort(server);
+        RECOVERING.reply(SmtpPhase.CONNECT, "421 4.4.5 Too busy");
+        String waiting = Mails.send(port, "waiting", "user@recover.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> queuedWith("421 4.4.5 Too busy") == 1);
+        Instant downUntil = downUntil(RECOVERING);
+
+        RECOVERING.heal();
+        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(downUntil));
+        String fresh = Mails.send(port, "fresh", "user@recover.test");
+        // The waiting mail is due in an hour (retry initial='1h'): only the route flush brings it now.
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(RECOVERING, fresh) == 1
+            && SeedScenarioTest.countWithSubject(RECOVERING, waiting) == 1);
+    }
+
+    @Test
+    void whenEveryHostIsDownAMailIsStillTriedInOrderThenQueued(GuiceJamesServer server) {
+        int port = RoutesJames.smtpPort(server);
+        DOWN_1.reply(SmtpPhase.CONNECT, "421 4.3.2 Down for maintenance");
+        DOWN_2.reply(SmtpPhase.CONNECT, "421 4.3.2 Down for maintenance");
+
+        for (int mail = 1; mail <= 2; mail++) {
+            String subject = Mails.send(port, "alldown", "user@alldown.test");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !MAIL_LOG.linesContaining("Message queued for retry").stream()
+                .filter(line -> line.contains("last error: 421 4.3.2 Down for maintenance")).collect(Collectors.toList()).isEmpty());
+            int expected = mail;
+            await().atMost(Duration.ofSeconds(30)).until(() -> DOWN_2.connectionCount() == expected);
+            assertThat(DOWN_1.connectionCount()).as("both hosts tried, even though down").isEqualTo(expected);
+        }
+        // In route order each time: the priority-0 host first.
+        List<String> errors = MAIL_LOG.linesContaining("Connection Error:").stream()
+            .filter(line -> line.contains("domain: alldown.test")).collect(Collectors.toList());
+        assertThat(errors).hasSize(4);
+        assertThat(errors.get(0)).contains("port: " + DOWN_1.port());
+        assertThat(errors.get(1)).contains("port: " + DOWN_2.port());
+        assertThat(errors.get(2)).contains("port: " + DOWN_1.port());
+        assertThat(errors.get(3)).contains("port: " + DOWN_2.port());
+        assertThat(MAIL_LOG.linesContaining("Host down 127.0.0.1:" + DOWN_1.port() + " until")).isNotEmpty()
+            .allSatisfy(line -> assertThat(line).contains("reason 421 4.3.2 Down for maintenance"));
+    }
+
+    @Test
+    void aSilentDownHostIsProbedByOneDeliveryWhileTheOthersAreQueuedAtOnce(GuiceJamesServer server) {
+        int port = RoutesJames.smtpPort(server);
+        SILENT.hang(SmtpPhase.CONNECT);
+        Mails.send(port, "silent", "user@silent.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !MAIL_LOG.linesContaining("Host down 127.0.0.1:" + SILENT.port()).isEmpty());
+
+        // Several mails at once while the host is down: one probe waits on it, the rest do not.
+        List<CompletableFuture<String>> sends = IntStream.range(0, 5)
+            .mapToObj(i -> CompletableFuture.supplyAsync(() -> Mails.send(port, "silent", "user@silent.test")))
+            .collect(Collectors.toList());
+        sends.forEach(CompletableFuture::join);
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> queuedWith("hosts not taking more deliveries now") >= 3);
+        assertThat(SILENT.connectionCount()).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void aRouteWhoseOnlyHostNeverAnswersHoldsTwoSpoolerThreadsNotAll(GuiceJamesServer server) {
+        int port = RoutesJames.smtpPort(server);
+        DEAD.hang(SmtpPhase.CONNECT);
+        // More mails than James has spooler threads (20), all for a host that was never heard from.
+        List<CompletableFuture<String>> sends = IntStream.range(0, 25)
+            .mapToObj(i -> CompletableFuture.supplyAsync(() -> Mails.send(port, "dead", "user@dead.test")))
+            .collect(Collectors.toList());
+        sends.forEach(CompletableFuture::join);
+        String flowing = Mails.send(port, "flowing", "user@flowing.test");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(FLOWING, flowing) == 1);
+        // Two deliveries wait on the silent host (slow start), later ones at most probe it once
+        // per timeout; every other mail goes to the retry queue without a connection attempt.
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> queuedWith("hosts not taking more deliveries now") >= 20 && queuedWith("127.0.0.1:" + DEAD.port()) >= 20);
+        assertThat(DEAD.connectionCount()).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void aPooledConnectionCarriesSeveralMailsUpToTheLimit(GuiceJamesServer server) {
+        int port = RoutesJames.smtpPort(server);
+        for (int i = 0; i < 4; i++) {
+            String subject = Mails.send(port, "reuse", "user@reuse.test");
+            await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(REUSED, subject) == 1);
+        }
+        // connectionMaxMessages is 3: three mails on the first session, the fourth on a new one.
+        assertThat(REUSED.connectionCount()).isEqualTo(2);
+        assertThat(REUSED.transactionsOnConnection(1)).isEqualTo(3);
+        assertThat(REUSED.transactionsOnConnection(2)).isEqualTo(1);
+        // RSET between mails proves the session alive and clears it (mail.smtp.userset).
+        assertThat(REUSED.transcript()).filteredOn(line -> line.startsWith("1: RSET")).hasSize(2);
+    }
+
+    @Test
+    void aStalePooledConnectionIsReplacedWithoutFailingTheMail(GuiceJamesServer server) {
+        int port = RoutesJames.smtpPort(server);
+        String first = Mails.send(port, "stale", "user@stale.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(STALE, first) == 1);
+
+        // The server drops the idle session behind the client's back.
+        STALE.closeClientConnections();
+        String second = Mails.send(port, "stale", "user@stale.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(STALE, second) == 1);
+
+        // And a session whose RSET is answered by a dropped connection.
+        STALE.drop(SmtpPhase.RSET);
+        String third = Mails.send(port, "stale", "user@stale.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(STALE, third) == 1);
+        STALE.heal();
+
+        assertThat(STALE.connectionCount()).isEqualTo(3);
+        assertThat(STALE.received()).extracting(mail -> mail.connectionNumber()).containsExactly(1, 2, 3);
+        assertThat(MAIL_LOG.lines()).noneMatch(line -> line.contains("Host down 127.0.0.1:" + STALE.port()))
+            .noneMatch(line -> line.contains("queued for retry") && line.contains("stale"));
+    }
+
+    @Test
+    void anIdlePooledConnectionIsClosedWithQuit(GuiceJamesServer server) {
+        int port = RoutesJames.smtpPort(server);
+        String subject = Mails.send(port, "idle", "user@idle.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(IDLE, subject) == 1);
+        // connectionIdle is 2s: the reaper ends the session politely.
+        await().atMost(Duration.ofSeconds(30)).until(() -> IDLE.transcript().contains("1: QUIT"));
+    }
+
+    @Test
+    void aHostAtTheRouteConnectionCapIsBusyNotDown(GuiceJamesServer server) {
+        int port = RoutesJames.smtpPort(server);
+        // The preferred host holds its one allowed session for 1 s at the final dot.
+        SLOW.delayReply(SmtpPhase.DOT, Duration.ofSeconds(1));
+        List<CompletableFuture<String>> sends = IntStream.range(0, 2)
+            .mapToObj(i -> CompletableFuture.supplyAsync(() -> Mails.send(port, "capped", "user@capped.test")))
+            .collect(Collectors.toList());
+        List<String> subjects = sends.stream().map(CompletableFuture::join).collect(Collectors.toList());
+        await().atMost(Duration.ofSeconds(30)).until(() -> subjects.stream()
+            .allMatch(subject -> SeedScenarioTest.countWithSubject(SLOW, subject) + SeedScenarioTest.countWithSubject(SPARE, subject) == 1));
+        SLOW.heal();
+
+        assertThat(SLOW.connectionCount()).isEqualTo(1);
+        assertThat(SLOW.received()).hasSize(1);
+        assertThat(SPARE.received()).hasSize(1);
+        assertThat(MAIL_LOG.lines()).noneMatch(line -> line.contains("Host down 127.0.0.1:" + SLOW.port()));
+    }
+
+    private static long queuedWith(String reason) {
+        return MAIL_LOG.linesContaining("Message queued for retry").stream().filter(line -> line.contains(reason)).count();
+    }
+
+    /** The end of the backoff the mail log announced for {@code host}. */
+    private static Instant downUntil(ScriptedSmtpServer host) {
+        Pattern pattern = Pattern.compile("Host down 127\\.0\\.0\\.1:" + host.port() + " until (\\S+) reason");
+        return MAIL_LOG.lines().stream()
+            .map(pattern::matcher)
+            .filter(Matcher::find)
+            .map(matcher -> Instant.parse(matcher.group(1)))
+            .reduce((a, b) -> b)
+            .orElseThrow(() -> new AssertionError("no Host down line for " + host.address()));
+    }
+}
