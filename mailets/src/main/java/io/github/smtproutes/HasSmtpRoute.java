@@ -29,10 +29,8 @@ public class HasSmtpRoute extends GenericMatcher {
 
     @Override
     public void init() throws MessagingException {
-        String condition = getCondition();
-        String location = condition == null || condition.isBlank() ? SmtpRoutes.DEFAULT_ROUTES : condition.trim();
         try {
-            table = smtpRoutes.table(location);
+            table = smtpRoutes.table(SmtpRoutes.routeFileLocation(getCondition()));
         } catch (RouteFileException e) {
             throw new MessagingException("Matcher HasSmtpRoute: " + e.getMessage(), e);
         }

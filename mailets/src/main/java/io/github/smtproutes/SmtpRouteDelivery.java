@@ -89,7 +89,7 @@ public class SmtpRouteDelivery extends GenericMailet {
         checkInitParameters(PARAMETERS);
         MailetParameters parameters = new MailetParameters(getMailetName(), this::getInitParameter);
         try {
-            table = smtpRoutes.table(parameters.string("routes", SmtpRoutes.DEFAULT_ROUTES));
+            table = smtpRoutes.table(SmtpRoutes.routeFileLocation(getInitParameter("routes")));
         } catch (RouteFileException e) {
             throw new MessagingException("Mailet SmtpRouteDelivery: " + e.getMessage(), e);
         }

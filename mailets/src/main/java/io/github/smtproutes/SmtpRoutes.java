@@ -45,6 +45,11 @@ public class SmtpRoutes {
         this.health = new HostHealth(clock);
     }
 
+    /** The route file a matcher condition or a hook/mailet parameter names; the default when blank. */
+    public static String routeFileLocation(String configured) {
+        return configured == null || configured.isBlank() ? DEFAULT_ROUTES : configured.trim();
+    }
+
     /** The live table of the route file at {@code location} (a James FileSystem URL), loaded once. */
     public LiveRouteTable table(String location) throws RouteFileException {
         File file = resolve(location);

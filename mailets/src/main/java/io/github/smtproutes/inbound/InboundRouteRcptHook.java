@@ -45,7 +45,7 @@ public class InboundRouteRcptHook implements RcptHook {
 
     @Override
     public void init(Configuration config) throws ConfigurationException {
-        String location = InboundRoutes.location(config.getString("routes", null), SmtpRoutes.DEFAULT_ROUTES);
+        String location = SmtpRoutes.routeFileLocation(config.getString("routes", null));
         try {
             inboundRoutes = new InboundRoutes(smtpRoutes.table(location));
         } catch (RouteFileException e) {

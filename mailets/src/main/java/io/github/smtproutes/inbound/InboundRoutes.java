@@ -29,9 +29,4 @@ final class InboundRoutes {
         Optional<Route> route = table.current().routeFor(recipient.getDomain().asString());
         return route.map(Route::inbound).orElse(false);
     }
-
-    /** The route file location a matcher condition or hook parameter names; the default when blank. */
-    static String location(String configured, String fallback) {
-        return configured == null || configured.isBlank() ? fallback : configured.trim();
-    }
 }

@@ -33,7 +33,7 @@ public class IsInboundRoute extends GenericMatcher {
 
     @Override
     public void init() throws MessagingException {
-        String location = InboundRoutes.location(getCondition(), SmtpRoutes.DEFAULT_ROUTES);
+        String location = SmtpRoutes.routeFileLocation(getCondition());
         try {
             inboundRoutes = new InboundRoutes(smtpRoutes.table(location));
         } catch (RouteFileException e) {

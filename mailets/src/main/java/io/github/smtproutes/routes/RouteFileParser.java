@@ -6,14 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
+
 import org.apache.commons.configuration2.XMLConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.io.FileHandler;
 import org.apache.commons.configuration2.tree.ImmutableNode;
-import org.xml.sax.ErrorHandler;
 import org.xml.sax.SAXParseException;
 
 /**
@@ -26,23 +23,6 @@ import org.xml.sax.SAXParseException;
 public final class RouteFileParser {
     private static final String ROOT_ELEMENT = "smtproutes";
     private static final String ROUTE_ELEMENT = "route";
-
-    /** Reports XML errors by exception; the JDK default prints them to stderr too. */
-    private static final ErrorHandler THROWING_ERROR_HANDLER = new ErrorHandler() {
-        @Override
-        public void warning(SAXParseException exception) {
-        }
-
-        @Override
-        public void error(SAXParseException exception) throws SAXParseException {
-            throw exception;
-        }
-
-        @Override
-        public void fatalError(SAXParseException exception) throws SAXParseException {
-            throw exception;
-        }
-    };
 
     private final Function<String, String> environment;
 
@@ -108,7 +88,7 @@ public final class RouteFileParser {
 
     private static ImmutableNode load(InputStream xml, String sourceName) throws RouteFileException {
         XMLConfiguration configuration = new XMLConfiguration();
-        configuration.setDocumentBuilder(documentBuilder());
+        configuration.setDocumentBuilder(SafeXml.documentBuilder());
         try {
             new FileHandler(configuration).load(xml);
         } catch (ConfigurationException e) {
@@ -126,20 +106,5 @@ public final class RouteFileParser {
             }
         }
         return "cannot read XML: " + failure.getMessage();
-    }
-
-    /** A DOM parser that refuses DOCTYPEs, so no external entity is ever fetched or expanded. */
-    private static DocumentBuilder documentBuilder() {
-        try {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setXIncludeAware(false);
-            factory.setExpandEntityReferences(false);
-            DocumentBuilder builder = factory.newDocumentBuilder();
-            builder.setErrorHandler(THROWING_ERROR_HANDLER);
-            return builder;
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("the JDK's XML parser cannot be configured safely", e);
-        }
     }
 }

@@ -6,17 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
-
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NamedNodeMap;
 import org.w3c.dom.Node;
-import org.xml.sax.ErrorHandler;
 import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;
+
+import io.github.smtproutes.routes.SafeXml;
 
 /**
  * The route-file side of the ESA tools, with the JDK's DOM only (no James jars are needed):
@@ -67,7 +64,7 @@ final class RouteXml {
     static Reading read(InputStream xml, String source) throws IOException {
         Document document;
         try {
-            document = documentBuilder().parse(xml);
+            document = SafeXml.documentBuilder().parse(xml);
         } catch (SAXParseException e) {
             return new Reading(List.of(), List.of(source + ":" + e.getLineNumber() + ": malformed XML: " + e.getMessage()));
         } catch (SAXException e) {
@@ -167,34 +164,5 @@ final class RouteXml {
 
     private static String escape(String text) {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
-
-    /** A DOM parser that refuses DOCTYPEs, so no external entity is ever fetched or expanded. */
-    private static DocumentBuilder documentBuilder() {
-        try {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setXIncludeAware(false);
-            factory.setExpandEntityReferences(false);
-            DocumentBuilder builder = factory.newDocumentBuilder();
-            builder.setErrorHandler(new ErrorHandler() {
-                @Override
-                public void warning(SAXParseException exception) {
-                }
-
-                @Override
-                public void error(SAXParseException exception) throws SAXParseException {
-                    throw exception;
-                }
-
-                @Override
-                public void fatalError(SAXParseException exception) throws SAXParseException {
-                    throw exception;
-                }
-            });
-            return builder;
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("the JDK's XML parser cannot be configured safely", e);
-        }
     }
 }

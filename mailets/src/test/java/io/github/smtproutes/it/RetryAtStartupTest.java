@@ -25,7 +25,7 @@ class RetryAtStartupTest {
             .server(workingDirectory);
         try {
             assertThatThrownBy(server::start)
-                .satisfies(error -> assertThat(messages(error)).contains("route slow.test", "<retry>", "initial 2h", "max 1h"));
+                .satisfies(error -> assertThat(RoutesJames.causeMessages(error)).contains("route slow.test", "<retry>", "initial 2h", "max 1h"));
         } finally {
             server.stop();
         }
@@ -39,17 +39,9 @@ class RetryAtStartupTest {
                 "<delayWarningProcessor>no-such-processor</delayWarningProcessor>")
             .server(workingDirectory);
         try {
-            assertThatThrownBy(server::start).satisfies(error -> assertThat(messages(error)).contains("no-such-processor"));
+            assertThatThrownBy(server::start).satisfies(error -> assertThat(RoutesJames.causeMessages(error)).contains("no-such-processor"));
         } finally {
             server.stop();
         }
-    }
-
-    private static String messages(Throwable error) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            all.append(cause.getMessage()).append('\n');
-        }
-        return all.toString();
     }
 }

@@ -24,7 +24,7 @@ class RouteFileAtStartupTest {
             .server(workingDirectory);
         try {
             assertThatThrownBy(server::start)
-                .satisfies(error -> org.assertj.core.api.Assertions.assertThat(messages(error))
+                .satisfies(error -> org.assertj.core.api.Assertions.assertThat(RoutesJames.causeMessages(error))
                     .contains("smtproutes.xml", "route 'example.com'", "10.0.0.1:99999", "port"));
         } finally {
             server.stop();
@@ -38,7 +38,7 @@ class RouteFileAtStartupTest {
             .server(workingDirectory);
         try {
             assertThatThrownBy(server::start)
-                .satisfies(error -> org.assertj.core.api.Assertions.assertThat(messages(error))
+                .satisfies(error -> org.assertj.core.api.Assertions.assertThat(RoutesJames.causeMessages(error))
                     .contains("smtproutes.xml", "malformed XML"));
         } finally {
             server.stop();
@@ -51,18 +51,10 @@ class RouteFileAtStartupTest {
         Files.delete(workingDirectory.toPath().resolve("conf/smtproutes.xml"));
         try {
             assertThatThrownBy(server::start)
-                .satisfies(error -> org.assertj.core.api.Assertions.assertThat(messages(error))
+                .satisfies(error -> org.assertj.core.api.Assertions.assertThat(RoutesJames.causeMessages(error))
                     .contains("smtproutes.xml", "route file not found"));
         } finally {
             server.stop();
         }
-    }
-
-    private static String messages(Throwable error) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            all.append(cause.getMessage()).append('\n');
-        }
-        return all.toString();
     }
 }

@@ -95,6 +95,15 @@ public final class RoutesJames {
             .build();
     }
 
+    /** Every message of an error's cause chain, one a line: what a James admin reads at start-up. */
+    public static String causeMessages(Throwable error) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            all.append(cause.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+
     public static int smtpPort(GuiceJamesServer server) {
         return server.getProbe(SmtpGuiceProbe.class).getSmtpPort().getValue();
     }
