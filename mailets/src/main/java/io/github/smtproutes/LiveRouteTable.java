@@ -4,6 +4,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.smtproutes.routes.RouteFileException;
 import io.github.smtproutes.routes.RouteFileParser;
@@ -11,12 +13,19 @@ import io.github.smtproutes.routes.RouteTable;
 
 /**
  * The route table of one route file as James uses it right now. Readers always see a complete
- * table; {@link #reload()} parses the file again and swaps the table in only when it is valid,
- * so a bad edit leaves the running table in place.
+ * table; {@link #reload()} parses the file again and swaps the table in only when it is valid
+ * (and passes every check its users added), so a bad edit leaves the running table in place.
  */
 public final class LiveRouteTable {
+    /** A rule a user of the table adds, e.g. a mailet's retry defaults against each route's {@code <retry>}. */
+    @FunctionalInterface
+    public interface Check {
+        void verify(RouteTable table) throws RouteFileException;
+    }
+
     private final File file;
     private final RouteFileParser parser;
+    private final List<Check> checks = new CopyOnWriteArrayList<>();
     private volatile RouteTable current;
 
     private LiveRouteTable(File file, RouteFileParser parser, RouteTable initial) {
@@ -37,9 +46,25 @@ public final class LiveRouteTable {
         return file;
     }
 
+    /**
+     * Adds a rule every table must pass, checked against the running table now and against every
+     * reloaded one before it is swapped in.
+     */
+    public synchronized void addCheck(Check check) throws RouteFileException {
+        check.verify(current);
+        checks.add(check);
+    }
+
+    public void removeCheck(Check check) {
+        checks.remove(check);
+    }
+
     /** Re-reads the file; on error the running table stays and the error is thrown. */
     public synchronized RouteTable reload() throws RouteFileException {
         RouteTable table = parse(file, parser);
+        for (Check check : checks) {
+            check.verify(table);
+        }
         current = table;
         return table;
     }

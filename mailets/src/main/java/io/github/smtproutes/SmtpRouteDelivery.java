@@ -68,6 +68,7 @@ public class SmtpRouteDelivery extends GenericMailet {
     private Optional<String> bounceProcessor = Optional.empty();
     private Optional<String> delayWarningProcessor = Optional.empty();
     private ConnectionPool pool;
+    private LiveRouteTable.Check retryCheck;
 
     @Inject
     public SmtpRouteDelivery(SmtpRoutes smtpRoutes, DNSService dns, MailRepositoryStore repositoryStore, DomainList domainList, Clock clock) {
@@ -100,7 +101,7 @@ public class SmtpRouteDelivery extends GenericMailet {
             parameters.duration("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT),
             parameters.duration("timeout", DEFAULT_TIMEOUT));
         RetryPolicy policy = retryPolicy(parameters);
-        requireConsistentRouteRetry(policy, table.current());
+        addRouteRetryCheck(policy);
         configureHostDownBackoff(parameters);
         pool = connectionPool(parameters);
         smtpRoutes.registerConnectionPool(pool);
@@ -148,6 +149,9 @@ public class SmtpRouteDelivery extends GenericMailet {
 
     @Override
     public void destroy() {
+        if (retryCheck != null) {
+            table.removeCheck(retryCheck);
+        }
         if (retryHandle != null) {
             // Retries under way get a grace period; one cut short keeps its mail queued.
             retryHandle.scheduler().stop(RETRY_STOP_GRACE);
@@ -210,12 +214,23 @@ public class SmtpRouteDelivery extends GenericMailet {
      * Every route's retry settings combined with the mailet's must make a valid policy; checked
      * here so that a bad combination is a start-up error, not a failure at the first deferral.
      */
-    private static void requireConsistentRouteRetry(RetryPolicy policy, RouteTable routes) throws MessagingException {
+    private void addRouteRetryCheck(RetryPolicy policy) throws MessagingException {
+        retryCheck = routes -> requireConsistentRouteRetry(policy, routes);
+        try {
+            table.addCheck(retryCheck);
+        } catch (RouteFileException e) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: " + e.getMessage(), e);
+        }
+    }
+
+    /** Also run on every reload: a reloaded route whose {@code <retry>} clashes is refused with the file. */
+    private static void requireConsistentRouteRetry(RetryPolicy policy, RouteTable routes) throws RouteFileException {
         for (Route route : routes.routes()) {
             try {
                 policy.overriddenBy(route.retry());
             } catch (IllegalArgumentException e) {
-                throw new MessagingException("Mailet SmtpRouteDelivery: route " + route.domain() + ": <retry>: " + e.getMessage(), e);
+                throw new RouteFileException(routes.source() + ": route " + route.domain() + ": <retry>: " + e.getMessage()
+                    + " (with SmtpRouteDelivery's retry parameters)", e);
             }
         }
     }

@@ -172,6 +172,11 @@ class SmtpRoutesWebAdminTest {
         webAdmin(server).post("/smtpRoutes/reload").then().statusCode(400)
             .body("message", containsString("route file not reloaded, the running routes stay in use: "))
             .body("message", containsString("route '.drop.test': no <host>"));
+        // Valid XML, but a <retry> the mailet's retry parameters cannot honour: refused the same way.
+        Files.writeString(routeFile, routes(NEW).replace("<route domain='reload.test'>", "<route domain='reload.test'><retry initial='2h'/>"));
+        webAdmin(server).post("/smtpRoutes/reload").then().statusCode(400)
+            .body("message", containsString("route file not reloaded, the running routes stay in use: "))
+            .body("message", containsString("route reload.test: <retry>"));
         String first = Mails.send(smtp, "reload", "user@reload.test");
         await().atMost(Duration.ofSeconds(30)).until(() -> received(OLD, first));
 
