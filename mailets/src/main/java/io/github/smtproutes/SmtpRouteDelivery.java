@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -20,7 +19,6 @@ import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
 
 import io.github.smtproutes.delivery.Bouncer;
-import io.github.smtproutes.delivery.HostHealth;
 import io.github.smtproutes.delivery.HostPlanner;
 import io.github.smtproutes.delivery.RouteDelivery;
 import io.github.smtproutes.delivery.RoutedMailProcessor;
@@ -34,7 +32,6 @@ import io.github.smtproutes.routes.RetryPolicy;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteFileException;
 import io.github.smtproutes.routes.RouteTable;
-import io.github.smtproutes.smtp.ClientSettings;
 import io.github.smtproutes.smtp.ConnectionPool;
 import io.github.smtproutes.smtp.SmtpHostClient;
 
@@ -44,17 +41,8 @@ import io.github.smtproutes.smtp.SmtpHostClient;
  * adapter: it reads its parameters and hands each mail to {@link RoutedMailProcessor}.
  */
 public class SmtpRouteDelivery extends GenericMailet {
-    static final String DEFAULT_RETRY_REPOSITORY = "memory://var/mail/smtp-routes/retry/";
-    static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(30);
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
-    static final String DEFAULT_DELAY_WARNING_PROCESSOR = "delay-warnings";
     /** How long destroy() waits for retries under way; one cut short stays queued. */
     static final Duration RETRY_STOP_GRACE = Duration.ofSeconds(10);
-    private static final Set<String> PARAMETERS = Set.of("routes", "retryRepository", "bounceProcessor",
-        "connectionTimeout", "timeout", "heloName",
-        "retryInitial", "retryMax", "retryMaxAttempts", "retryMaxAge",
-        "retryInterval", "retryThreads", "retryBatch", "delayWarning", "delayWarningProcessor",
-        "hostDownInitial", "hostDownMax", "connectionIdle", "connectionMaxMessages", "maxConnectionsPerHost", "hostBusyWait");
 
     private final SmtpRoutes smtpRoutes;
     private final DNSService dns;
@@ -87,40 +75,35 @@ public class SmtpRouteDelivery extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
-        checkInitParameters(PARAMETERS);
-        MailetParameters parameters = new MailetParameters(getMailetName(), this::getInitParameter);
+        checkInitParameters(DeliveryParameters.NAMES);
+        DeliveryParameters parameters = new DeliveryParameters(getMailetName(), this::getInitParameter);
         try {
-            table = smtpRoutes.table(SmtpRoutes.routeFileLocation(getInitParameter("routes")));
+            table = smtpRoutes.table(parameters.routes());
         } catch (RouteFileException e) {
             throw new MessagingException("Mailet SmtpRouteDelivery: " + e.getMessage(), e);
         }
-        String retryRepository = parameters.string("retryRepository", DEFAULT_RETRY_REPOSITORY);
-        RetryQueue retryQueue = new RetryQueue(selectRepository(retryRepository));
-        ClientSettings settings = new ClientSettings(
-            parameters.string("heloName").orElseGet(this::defaultHeloName),
-            parameters.duration("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT),
-            parameters.duration("timeout", DEFAULT_TIMEOUT));
-        RetryPolicy policy = retryPolicy(parameters);
+        RetryQueue retryQueue = new RetryQueue(selectRepository(parameters.retryRepository()));
+        RetryPolicy policy = parameters.retryPolicy();
         addRouteRetryCheck(policy);
-        configureHostDownBackoff(parameters);
-        pool = connectionPool(parameters);
+        parameters.configureHostDownBackoff(smtpRoutes.health());
+        pool = parameters.connectionPool(clock);
         smtpRoutes.registerConnectionPool(pool);
         RouteDelivery delivery = new RouteDelivery(
             new HostPlanner(dns, smtpRoutes.roundRobin(), smtpRoutes.health()),
-            new SmtpHostClient(settings, pool),
+            new SmtpHostClient(parameters.clientSettings(this::defaultHeloName), pool),
             smtpRoutes.health(),
             metrics);
-        bounceProcessor = parameters.string("bounceProcessor");
+        bounceProcessor = parameters.bounceProcessor();
         Bouncer bouncer = new Bouncer(getMailetContext(), bounceProcessor);
         DelayWarnings delayWarnings = delayWarnings(parameters, table.current());
         RetryScheduler scheduler = new RetryScheduler(retryQueue,
             mail -> processor.process(mail, table.current()),
             mail -> getMailetContext().sendMail(mail, Mail.DEFAULT),
-            clock, retrySettings(parameters));
+            clock, parameters.retrySchedule());
         // Route flush: a host of the route just accepted, so its waiting mails are worth a try now.
         processor = new RoutedMailProcessor(delivery, bouncer, retryQueue, policy, clock,
             route -> scheduler.flush(route.domain()), delayWarnings).withMetrics(metrics);
-        startRetries(new RetryQueueHandle(retryRepository, scheduler));
+        startRetries(new RetryQueueHandle(parameters.retryRepository(), scheduler));
     }
 
     /** The scheduler finds mails left by a previous run at once: they were stored before the restart. */
@@ -170,45 +153,7 @@ public class SmtpRouteDelivery extends GenericMailet {
         return "SmtpRouteDelivery: relays mail through SMTP routes with priority, round-robin and failover";
     }
 
-    private static RetryPolicy retryPolicy(MailetParameters parameters) throws MessagingException {
-        RetryPolicy defaults = RetryPolicy.DEFAULT;
-        try {
-            return new RetryPolicy(
-                parameters.duration("retryInitial", defaults.initial()),
-                parameters.duration("retryMax", defaults.max()),
-                parameters.integer("retryMaxAttempts", defaults.maxAttempts(), 1, 100_000),
-                parameters.duration("retryMaxAge", defaults.maxAge()));
-        } catch (IllegalArgumentException e) {
-            throw new MessagingException("Mailet SmtpRouteDelivery: retry parameters: " + e.getMessage(), e);
-        }
-    }
 
-    /**
-     * Host health is shared by the whole James, so the last SmtpRouteDelivery to start sets the
-     * backoff; a mailet without the parameters leaves it as it is.
-     */
-    private void configureHostDownBackoff(MailetParameters parameters) throws MessagingException {
-        HostHealth health = smtpRoutes.health();
-        if (parameters.string("hostDownInitial").isEmpty() && parameters.string("hostDownMax").isEmpty()) {
-            return;
-        }
-        try {
-            health.configureBackoff(
-                parameters.duration("hostDownInitial", HostHealth.DEFAULT_INITIAL_BACKOFF),
-                parameters.duration("hostDownMax", HostHealth.DEFAULT_MAX_BACKOFF));
-        } catch (IllegalArgumentException e) {
-            throw new MessagingException("Mailet SmtpRouteDelivery: " + e.getMessage(), e);
-        }
-    }
-
-    private ConnectionPool connectionPool(MailetParameters parameters) throws MessagingException {
-        return new ConnectionPool(
-            parameters.duration("connectionIdle", ConnectionPool.DEFAULT_IDLE_TIME),
-            parameters.integer("connectionMaxMessages", ConnectionPool.DEFAULT_MAX_MESSAGES, 1, 100_000),
-            parameters.integer("maxConnectionsPerHost", ConnectionPool.DEFAULT_MAX_PER_HOST, 1, 1_000),
-            parameters.duration("hostBusyWait", ConnectionPool.DEFAULT_BUSY_WAIT),
-            clock);
-    }
 
     /**
      * Every route's retry settings combined with the mailet's must make a valid policy; checked
@@ -235,27 +180,16 @@ public class SmtpRouteDelivery extends GenericMailet {
         }
     }
 
-    private static RetryScheduler.Settings retrySettings(MailetParameters parameters) throws MessagingException {
-        RetryScheduler.Settings defaults = RetryScheduler.Settings.DEFAULT;
-        try {
-            return new RetryScheduler.Settings(
-                parameters.duration("retryInterval", defaults.interval()),
-                parameters.integer("retryThreads", defaults.threads(), 1, 256),
-                parameters.integer("retryBatch", defaults.batch(), 1, 100_000));
-        } catch (IllegalArgumentException e) {
-            throw new MessagingException("Mailet SmtpRouteDelivery: retry parameters: " + e.getMessage(), e);
-        }
-    }
 
     /**
      * Delay warnings are on when the mailet or any route sets a delay; then the processor that
      * turns them into DSNs must exist (checked by James at start through requiredProcessingState).
      */
-    private DelayWarnings delayWarnings(MailetParameters parameters, RouteTable routes) throws MessagingException {
-        Optional<Duration> mailetDelay = parameters.optionalDuration("delayWarning");
+    private DelayWarnings delayWarnings(DeliveryParameters parameters, RouteTable routes) throws MessagingException {
+        Optional<Duration> mailetDelay = parameters.delayWarning();
         boolean anyRouteWarns = routes.routes().stream().anyMatch(route -> route.delayWarning().isPresent());
-        String processorName = parameters.string("delayWarningProcessor", DEFAULT_DELAY_WARNING_PROCESSOR);
-        if (mailetDelay.isPresent() || anyRouteWarns || parameters.string("delayWarningProcessor").isPresent()) {
+        String processorName = parameters.delayWarningProcessor();
+        if (mailetDelay.isPresent() || anyRouteWarns || parameters.delayWarningProcessorNamed()) {
             delayWarningProcessor = Optional.of(processorName);
         }
         return new DelayWarnings(mailetDelay, processorName, getMailetContext());

@@ -1,0 +1,122 @@
+package io.github.smtproutes;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import javax.mail.MessagingException;
+
+import io.github.smtproutes.delivery.HostHealth;
+import io.github.smtproutes.retry.RetryScheduler;
+import io.github.smtproutes.routes.RetryPolicy;
+import io.github.smtproutes.smtp.ClientSettings;
+import io.github.smtproutes.smtp.ConnectionPool;
+
+/**
+ * SmtpRouteDelivery's init parameters, read once with their defaults into the settings each part
+ * needs (SMTP client, retry policy and scheduler, host backoff, connection pool, delay warnings).
+ * A bad value is one clear start-up error naming the mailet and the parameter. The README's
+ * parameter table lists the same names and defaults.
+ */
+final class DeliveryParameters {
+    static final Set<String> NAMES = Set.of("routes", "retryRepository", "bounceProcessor",
+        "connectionTimeout", "timeout", "heloName",
+        "retryInitial", "retryMax", "retryMaxAttempts", "retryMaxAge",
+        "retryInterval", "retryThreads", "retryBatch", "delayWarning", "delayWarningProcessor",
+        "hostDownInitial", "hostDownMax", "connectionIdle", "connectionMaxMessages", "maxConnectionsPerHost", "hostBusyWait");
+    static final String DEFAULT_RETRY_REPOSITORY = "memory://var/mail/smtp-routes/retry/";
+    static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    static final String DEFAULT_DELAY_WARNING_PROCESSOR = "delay-warnings";
+
+    private final MailetParameters parameters;
+
+    DeliveryParameters(String mailetName, Function<String, String> values) {
+        this.parameters = new MailetParameters(mailetName, values);
+    }
+
+    String routes() {
+        return SmtpRoutes.routeFileLocation(parameters.string("routes").orElse(null));
+    }
+
+    String retryRepository() {
+        return parameters.string("retryRepository", DEFAULT_RETRY_REPOSITORY);
+    }
+
+    Optional<String> bounceProcessor() {
+        return parameters.string("bounceProcessor");
+    }
+
+    ClientSettings clientSettings(Supplier<String> defaultHeloName) throws MessagingException {
+        return new ClientSettings(
+            parameters.string("heloName").orElseGet(defaultHeloName),
+            parameters.duration("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT),
+            parameters.duration("timeout", DEFAULT_TIMEOUT));
+    }
+
+    RetryPolicy retryPolicy() throws MessagingException {
+        RetryPolicy defaults = RetryPolicy.DEFAULT;
+        try {
+            return new RetryPolicy(
+                parameters.duration("retryInitial", defaults.initial()),
+                parameters.duration("retryMax", defaults.max()),
+                parameters.integer("retryMaxAttempts", defaults.maxAttempts(), 1, 100_000),
+                parameters.duration("retryMaxAge", defaults.maxAge()));
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: retry parameters: " + e.getMessage(), e);
+        }
+    }
+
+    RetryScheduler.Settings retrySchedule() throws MessagingException {
+        RetryScheduler.Settings defaults = RetryScheduler.Settings.DEFAULT;
+        try {
+            return new RetryScheduler.Settings(
+                parameters.duration("retryInterval", defaults.interval()),
+                parameters.integer("retryThreads", defaults.threads(), 1, 256),
+                parameters.integer("retryBatch", defaults.batch(), 1, 100_000));
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: retry parameters: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Host health is shared by the whole James, so the last SmtpRouteDelivery to start sets the
+     * backoff; a mailet without the parameters leaves it as it is.
+     */
+    void configureHostDownBackoff(HostHealth health) throws MessagingException {
+        if (parameters.string("hostDownInitial").isEmpty() && parameters.string("hostDownMax").isEmpty()) {
+            return;
+        }
+        try {
+            health.configureBackoff(
+                parameters.duration("hostDownInitial", HostHealth.DEFAULT_INITIAL_BACKOFF),
+                parameters.duration("hostDownMax", HostHealth.DEFAULT_MAX_BACKOFF));
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: " + e.getMessage(), e);
+        }
+    }
+
+    ConnectionPool connectionPool(Clock clock) throws MessagingException {
+        return new ConnectionPool(
+            parameters.duration("connectionIdle", ConnectionPool.DEFAULT_IDLE_TIME),
+            parameters.integer("connectionMaxMessages", ConnectionPool.DEFAULT_MAX_MESSAGES, 1, 100_000),
+            parameters.integer("maxConnectionsPerHost", ConnectionPool.DEFAULT_MAX_PER_HOST, 1, 1_000),
+            parameters.duration("hostBusyWait", ConnectionPool.DEFAULT_BUSY_WAIT),
+            clock);
+    }
+
+    Optional<Duration> delayWarning() throws MessagingException {
+        return parameters.optionalDuration("delayWarning");
+    }
+
+    String delayWarningProcessor() {
+        return parameters.string("delayWarningProcessor", DEFAULT_DELAY_WARNING_PROCESSOR);
+    }
+
+    boolean delayWarningProcessorNamed() {
+        return parameters.string("delayWarningProcessor").isPresent();
+    }
+}
