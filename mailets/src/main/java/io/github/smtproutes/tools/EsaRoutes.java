@@ -55,7 +55,7 @@ public final class EsaRoutes {
     }
 
     private static int importText(byte[] input, String source, PrintStream out, PrintStream err) {
-        EsaText.Reading reading = EsaText.read(new String(input, StandardCharsets.UTF_8), source);
+        Reading reading = EsaText.read(new String(input, StandardCharsets.UTF_8), source);
         if (!reading.problems.isEmpty()) {
             reading.problems.forEach(err::println);
             err.println("nothing written: " + reading.problems.size() + " problem(s)");
@@ -67,7 +67,7 @@ public final class EsaRoutes {
     }
 
     private static int exportXml(byte[] input, String source, PrintStream out, PrintStream err) throws IOException {
-        RouteXml.Reading reading;
+        Reading reading;
         try (InputStream xml = new ByteArrayInputStream(input)) {
             reading = RouteXml.read(xml, source);
         }

@@ -22,17 +22,6 @@ final class EsaText {
     private EsaText() {
     }
 
-    /** The result of reading: the entries, or the problems ({@code <source>:<line>: what}) if any. */
-    static final class Reading {
-        final List<EsaEntry> entries;
-        final List<String> problems;
-
-        Reading(List<EsaEntry> entries, List<String> problems) {
-            this.entries = List.copyOf(entries);
-            this.problems = List.copyOf(problems);
-        }
-    }
-
     static Reading read(String text, String source) {
         List<EsaEntry> entries = new ArrayList<>();
         List<String> problems = new ArrayList<>();

@@ -26,17 +26,6 @@ final class RouteXml {
     private RouteXml() {
     }
 
-    /** The result of reading: the entries, or the problems if any. */
-    static final class Reading {
-        final List<EsaEntry> entries;
-        final List<String> problems;
-
-        Reading(List<EsaEntry> entries, List<String> problems) {
-            this.entries = List.copyOf(entries);
-            this.problems = List.copyOf(problems);
-        }
-    }
-
     static String write(List<EsaEntry> entries) {
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<smtproutes>\n");
         for (EsaEntry entry : entries) {
