@@ -8,6 +8,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
@@ -20,6 +23,8 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 
+import com.google.common.collect.Iterators;
+
 /**
  * The retry queue: mails whose recipients failed at every host of their route, waiting in an
  * ordinary James {@link MailRepository} (memory, file, or any other James offers), so that they
@@ -28,6 +33,12 @@ import org.apache.mailet.Mail;
  */
 public final class RetryQueue {
     private final MailRepository repository;
+    /**
+     * Names this queue is writing right now. FileMailRepository lists a key before its files are
+     * written, and a retrieve() in that window deletes the mail; so a key being stored is never
+     * offered for retrieval.
+     */
+    private final Set<String> beingStored = ConcurrentHashMap.newKeySet();
 
     public RetryQueue(MailRepository repository) {
         this.repository = repository;
@@ -55,7 +66,22 @@ public final class RetryQueue {
         if (state.delayWarned) {
             RetryState.markDelayWarned(copy);
         }
-        return repository.store(copy);
+        return store(copy);
+    }
+
+    private MailKey store(Mail mail) throws MessagingException {
+        beingStored.add(mail.getName());
+        try {
+            return repository.store(mail);
+        } finally {
+            beingStored.remove(mail.getName());
+        }
+    }
+
+    /** Keys that may be retrieved: listed, and not being written by this queue. */
+    private Iterator<MailKey> storedKeys() throws MessagingException {
+        Iterator<MailKey> listed = repository.list();
+        return Iterators.filter(listed, key -> !beingStored.contains(key.asString()));
     }
 
     /**
@@ -65,7 +91,7 @@ public final class RetryQueue {
     public List<MailKey> due(Instant now, int max) throws MessagingException {
         long nowMillis = now.toEpochMilli();
         PriorityQueue<Due> latestFirst = new PriorityQueue<>(Comparator.reverseOrder());
-        Iterator<MailKey> keys = repository.list();
+        Iterator<MailKey> keys = storedKeys();
         while (keys.hasNext()) {
             MailKey key = keys.next();
             long due = RetryKey.dueMillisOf(key.asString());
@@ -84,13 +110,22 @@ public final class RetryQueue {
     /** Keys of the route of {@code routeDomain} that are not due yet at {@code now}, from the keys alone. */
     public List<MailKey> waitingNotDue(String routeDomain, Instant now) throws MessagingException {
         Optional<String> tag = Optional.of(RetryKey.routeTag(routeDomain));
+        return notDue(now, name -> RetryKey.routeTagOf(name).equals(tag));
+    }
+
+    /** Keys of every route that are not due yet at {@code now}, from the keys alone. */
+    public List<MailKey> waitingNotDue(Instant now) throws MessagingException {
+        return notDue(now, name -> true);
+    }
+
+    private List<MailKey> notDue(Instant now, Predicate<String> ofRoute) throws MessagingException {
         long nowMillis = now.toEpochMilli();
         List<MailKey> waiting = new ArrayList<>();
-        Iterator<MailKey> keys = repository.list();
+        Iterator<MailKey> keys = storedKeys();
         while (keys.hasNext()) {
             MailKey key = keys.next();
             String name = key.asString();
-            if (RetryKey.dueMillisOf(name) > nowMillis && RetryKey.routeTagOf(name).equals(tag)) {
+            if (RetryKey.dueMillisOf(name) > nowMillis && ofRoute.test(name)) {
                 waiting.add(key);
             }
         }
@@ -141,7 +176,7 @@ public final class RetryQueue {
                 .orElseGet(() -> RetryState.route(mail).map(route -> RetryKey.dueAt(due, route)).orElseGet(() -> RetryKey.dueAt(due)));
             mail.setName(newKey.name());
             mail.setAttribute(new Attribute(RetryState.NEXT_ATTEMPT, AttributeValue.of(due.toString())));
-            repository.store(mail);
+            store(mail);
             repository.remove(key);
             return true;
         } finally {
@@ -162,7 +197,7 @@ public final class RetryQueue {
         mail.setName(newKey.name());
         mail.setState(Mail.DEFAULT);
         mail.setAttribute(new Attribute(RetryState.NEXT_ATTEMPT, AttributeValue.of(due.toString())));
-        MailKey stored = repository.store(mail);
+        MailKey stored = store(mail);
         repository.remove(oldKey);
         return stored;
     }

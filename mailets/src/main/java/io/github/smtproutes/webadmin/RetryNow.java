@@ -2,8 +2,6 @@ package io.github.smtproutes.webadmin;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +12,6 @@ import javax.mail.MessagingException;
 import org.apache.james.mailrepository.api.MailKey;
 
 import io.github.smtproutes.SmtpRoutes;
-import io.github.smtproutes.retry.RetryKey;
 import io.github.smtproutes.retry.RetryQueue;
 import io.github.smtproutes.retry.RetryQueueHandle;
 
@@ -45,7 +42,7 @@ final class RetryNow {
         Instant now = clock.instant();
         int madeDue = 0;
         for (RetryQueueHandle handle : smtpRoutes.retryQueues()) {
-            madeDue += makeDue(handle.queue(), notDue(handle.queue(), now), now);
+            madeDue += makeDue(handle.queue(), handle.queue().waitingNotDue(now), now);
             handle.scheduler().wakeUp();
         }
         Map<String, Object> view = new LinkedHashMap<>();
@@ -69,18 +66,6 @@ final class RetryNow {
         view.put("routes", routes);
         view.put("mailsMadeDue", madeDue);
         return view;
-    }
-
-    private static List<MailKey> notDue(RetryQueue queue, Instant now) throws MessagingException {
-        List<MailKey> waiting = new ArrayList<>();
-        Iterator<MailKey> keys = queue.repository().list();
-        while (keys.hasNext()) {
-            MailKey key = keys.next();
-            if (RetryKey.dueOf(key).isAfter(now)) {
-                waiting.add(key);
-            }
-        }
-        return waiting;
     }
 
     private static int makeDue(RetryQueue queue, List<MailKey> keys, Instant now) throws MessagingException {

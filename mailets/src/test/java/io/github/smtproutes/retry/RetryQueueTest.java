@@ -96,6 +96,58 @@ class RetryQueueTest {
         assertThat(mail.getRecipients()).hasSize(2);
     }
 
+    /**
+     * FileMailRepository lists a key before its files are written, and deletes a mail whose
+     * retrieve() fails: a key offered in that window would be lost. This repository behaves the
+     * same and holds the store open, so the window is certain.
+     */
+    @Test
+    void aKeyBeingStoredIsNeverOfferedForRetrieval() throws Exception {
+        java.util.concurrent.CountDownLatch listed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.Set<String> visibleEarly = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        queue = new RetryQueue(new MemoryMailRepository() {
+            @Override
+            public MailKey store(Mail mail) {
+                visibleEarly.add(mail.getName());
+                listed.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                MailKey key = super.store(mail);
+                visibleEarly.remove(mail.getName());
+                return key;
+            }
+
+            @Override
+            public java.util.Iterator<MailKey> list() {
+                List<MailKey> keys = new java.util.ArrayList<>();
+                super.list().forEachRemaining(keys::add);
+                visibleEarly.forEach(name -> keys.add(new MailKey(name)));
+                return keys.iterator();
+            }
+        });
+        Thread storing = new Thread(() -> {
+            try {
+                queue.enqueue(mail("m"), List.of(new MailAddress("user@a.test")), entry("a.test", NOW.minusSeconds(1)));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        storing.start();
+        listed.await();
+
+        assertThat(queue.due(NOW, 10)).isEmpty();
+        assertThat(queue.waitingNotDue(NOW.minusSeconds(60))).isEmpty();
+        assertThat(queue.waitingNotDue("a.test", NOW.minusSeconds(60))).isEmpty();
+
+        release.countDown();
+        storing.join();
+        assertThat(queue.due(NOW, 10)).hasSize(1);
+    }
+
     private MailKey enqueue(String route, Instant due) throws Exception {
         return queue.enqueue(mail("m"), List.of(new MailAddress("user@" + route)), entry(route, due));
     }
