@@ -36,6 +36,7 @@ class OutcomeTableTest {
     static final ScriptedSmtpServer NEXT = ScriptedSmtpServer.start().withName("next");
     static final ScriptedSmtpServer SENDERS = ScriptedSmtpServer.start().withName("senders");
     static final int CLOSED_PORT = closedPort();
+    static final FullBacklog UNREACHABLE = FullBacklog.open();
     static final Map<String, ScriptedSmtpServer> FIRST = new LinkedHashMap<>();
     static final String RETRY_REPOSITORY = "file://var/mail/smtp-routes/retry/";
     static final MailLogCapture MAIL_LOG = MailLogCapture.attach();
@@ -81,6 +82,7 @@ class OutcomeTableTest {
             .collect(Collectors.joining());
         return "<smtproutes>" + rows
             + route("refused", "", "127.0.0.1:" + CLOSED_PORT)
+            + route("connect-timeout", "", "127.0.0.1:" + UNREACHABLE.port())
             + route("possible", " possibleDelivery='true'", FIRST.get("possible").address())
             // Every host fails transiently; a long first retry keeps the mail waiting for the assertion.
             + "<route domain='all-fail.test'><host>" + FIRST.get("all-fail").address() + "</host>"
@@ -100,6 +102,7 @@ class OutcomeTableTest {
         FIRST.values().forEach(ScriptedSmtpServer::close);
         NEXT.close();
         SENDERS.close();
+        UNREACHABLE.close();
     }
 
     // Rows where the next host takes the mail.
@@ -109,6 +112,13 @@ class OutcomeTableTest {
         assertFailsOverToNextHost(server, "refused");
         assertThat(MAIL_LOG.linesContaining("port: " + CLOSED_PORT))
             .anySatisfy(line -> assertThat(line).contains("Connection Error", "Connection refused"));
+    }
+
+    @Test
+    void aConnectTimeoutGoesToTheNextHost(GuiceJamesServer server) {
+        assertFailsOverToNextHost(server, "connect-timeout");
+        assertThat(MAIL_LOG.linesContaining("port: " + UNREACHABLE.port()))
+            .anySatisfy(line -> assertThat(line).contains("Connection Error", "connect timeout after 2000 ms"));
     }
 
     @Test
@@ -290,6 +300,63 @@ class OutcomeTableTest {
             throw new IllegalStateException("cannot read " + RETRY_REPOSITORY, e);
         }
         return mails;
+    }
+
+    /**
+     * A loopback port whose TCP handshake never completes: a listener that never accepts, with its
+     * accept queue filled, so Linux drops further SYNs and a connect waits until it times out.
+     */
+    static final class FullBacklog implements AutoCloseable {
+        private final ServerSocket listener;
+        private final List<java.net.Socket> fillers = new java.util.ArrayList<>();
+
+        private FullBacklog(ServerSocket listener) {
+            this.listener = listener;
+        }
+
+        static FullBacklog open() {
+            try {
+                FullBacklog backlog = new FullBacklog(new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1")));
+                backlog.fill();
+                return backlog;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private void fill() throws IOException {
+            for (int i = 0; i < 64; i++) {
+                java.net.Socket filler = new java.net.Socket();
+                try {
+                    filler.connect(new java.net.InetSocketAddress(listener.getInetAddress(), listener.getLocalPort()), 300);
+                    fillers.add(filler);
+                } catch (java.net.SocketTimeoutException full) {
+                    filler.close();
+                    return;
+                }
+            }
+            throw new IllegalStateException("the accept queue of a never-accepting listener did not fill up");
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        @Override
+        public void close() {
+            for (java.net.Socket filler : fillers) {
+                try {
+                    filler.close();
+                } catch (IOException e) {
+                    // closing anyway
+                }
+            }
+            try {
+                listener.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
     }
 
     private static int closedPort() {
