@@ -9,14 +9,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.dnsservice.api.TemporaryResolutionException;
 
 import com.google.common.net.InetAddresses;
 
+import io.github.smtproutes.routes.HostGroup;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteHost;
 import io.github.smtproutes.routes.RouteKind;
@@ -69,17 +68,12 @@ public final class HostPlanner {
             return mxHosts(domain, problems);
         }
         List<RouteHost> ordered = new ArrayList<>();
-        for (Map.Entry<Integer, List<RouteHost>> group : byPriority(route.hosts()).entrySet()) {
-            String groupKey = route.domain() + "|" + group.getKey() + "|" + group.getValue();
+        for (HostGroup group : route.priorityGroups()) {
             ordered.addAll(advanceRoundRobin
-                ? roundRobin.rotate(groupKey, group.getValue())
-                : roundRobin.peek(groupKey, group.getValue()));
+                ? roundRobin.rotate(group.key(), group.hosts())
+                : roundRobin.peek(group.key(), group.hosts()));
         }
         return ordered;
-    }
-
-    private static TreeMap<Integer, List<RouteHost>> byPriority(List<RouteHost> hosts) {
-        return hosts.stream().collect(Collectors.groupingBy(RouteHost::priority, TreeMap::new, Collectors.toList()));
     }
 
     /**

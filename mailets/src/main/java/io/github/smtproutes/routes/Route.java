@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 
 /**
  * One {@code <route>} of a route file: which recipient domains it covers ({@link #domain()}),
@@ -23,6 +24,7 @@ public final class Route {
     private final String domain;
     private final RouteKind kind;
     private final List<RouteHost> hosts;
+    private final List<HostGroup> priorityGroups;
     private final boolean possibleDelivery;
     private final boolean inbound;
     private final TlsMode tls;
@@ -36,6 +38,7 @@ public final class Route {
         this.domain = domain;
         this.kind = builder.kind;
         this.hosts = List.copyOf(builder.hosts);
+        this.priorityGroups = groupByPriority(domain, hosts);
         this.possibleDelivery = builder.possibleDelivery;
         this.inbound = builder.inbound;
         this.tls = builder.tls;
@@ -70,6 +73,19 @@ public final class Route {
     }
 
     /** The destination hosts in file order; empty unless {@link #kind()} is {@link RouteKind#HOSTS}. */
+    /** The hosts grouped by priority, highest (0) first, each group in file order; computed once. */
+    public List<HostGroup> priorityGroups() {
+        return priorityGroups;
+    }
+
+    private static List<HostGroup> groupByPriority(String domain, List<RouteHost> hosts) {
+        TreeMap<Integer, List<RouteHost>> byPriority = new TreeMap<>();
+        hosts.forEach(host -> byPriority.computeIfAbsent(host.priority(), priority -> new ArrayList<>()).add(host));
+        List<HostGroup> groups = new ArrayList<>();
+        byPriority.forEach((priority, group) -> groups.add(new HostGroup(domain, priority, group)));
+        return List.copyOf(groups);
+    }
+
     public List<RouteHost> hosts() {
         return hosts;
     }
