@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -192,7 +191,7 @@ public final class RoutedMailProcessor {
 
         @Override
         public int hashCode() {
-            return Objects.hash(route, domain);
+            return 31 * route.hashCode() + domain.hashCode();
         }
     }
 }

@@ -33,6 +33,8 @@ public final class Route {
     private final RetryOverrides retry;
     private final Optional<Duration> delayWarning;
     private final OptionalInt maxConnectionsPerHost;
+    // Routes are map keys on every delivery (grouping a mail's recipients): hash once.
+    private final int hash;
 
     private Route(String domain, Builder builder) {
         this.domain = domain;
@@ -48,6 +50,8 @@ public final class Route {
         this.delayWarning = Optional.ofNullable(builder.delayWarning);
         this.maxConnectionsPerHost = builder.maxConnectionsPerHost == null
             ? OptionalInt.empty() : OptionalInt.of(builder.maxConnectionsPerHost);
+        this.hash = Objects.hash(domain, kind, hosts, possibleDelivery, inbound, tls, allowPlainAuth, auth, retry,
+            delayWarning, maxConnectionsPerHost);
     }
 
     /**
@@ -140,7 +144,7 @@ public final class Route {
             return false;
         }
         Route that = (Route) other;
-        return domain.equals(that.domain) && kind == that.kind && hosts.equals(that.hosts)
+        return hash == that.hash && domain.equals(that.domain) && kind == that.kind && hosts.equals(that.hosts)
             && possibleDelivery == that.possibleDelivery && inbound == that.inbound && tls == that.tls
             && allowPlainAuth == that.allowPlainAuth && auth.equals(that.auth) && retry.equals(that.retry)
             && delayWarning.equals(that.delayWarning) && maxConnectionsPerHost.equals(that.maxConnectionsPerHost);
@@ -148,8 +152,7 @@ public final class Route {
 
     @Override
     public int hashCode() {
-        return Objects.hash(domain, kind, hosts, possibleDelivery, inbound, tls, allowPlainAuth, auth, retry,
-            delayWarning, maxConnectionsPerHost);
+        return hash;
     }
 
     @Override

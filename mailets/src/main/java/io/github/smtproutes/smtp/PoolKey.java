@@ -16,6 +16,7 @@ final class PoolKey {
     private final String tlsMode;
     private final boolean allowPlainAuth;
     private final String authUser;
+    private final int hash;
 
     private PoolKey(String endpoint, String hostName, String tlsMode, boolean allowPlainAuth, String authUser) {
         this.endpoint = endpoint;
@@ -23,6 +24,7 @@ final class PoolKey {
         this.tlsMode = tlsMode;
         this.allowPlainAuth = allowPlainAuth;
         this.authUser = authUser;
+        this.hash = Objects.hash(endpoint, hostName, tlsMode, allowPlainAuth, authUser);
     }
 
     static PoolKey of(HostAddress host, Route route) {
@@ -42,7 +44,7 @@ final class PoolKey {
 
     @Override
     public int hashCode() {
-        return Objects.hash(endpoint, hostName, tlsMode, allowPlainAuth, authUser);
+        return hash;
     }
 
     @Override

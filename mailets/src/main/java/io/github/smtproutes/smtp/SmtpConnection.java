@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.mail.Address;
 import javax.mail.AuthenticationFailedException;
@@ -37,14 +38,18 @@ public final class SmtpConnection implements AutoCloseable {
     private final HostAddress host;
     private final long dcid;
     private final Socket socket;
+    private final Properties sessionSettings;
     private final Session session;
     private final PhaseTrackingTransport transport;
+    private final AtomicBoolean sessionReturned = new AtomicBoolean();
     private int transactions;
 
-    private SmtpConnection(HostAddress host, long dcid, Socket socket, Session session, PhaseTrackingTransport transport) {
+    private SmtpConnection(HostAddress host, long dcid, Socket socket, Properties sessionSettings, Session session,
+                           PhaseTrackingTransport transport) {
         this.host = host;
         this.dcid = dcid;
         this.socket = socket;
+        this.sessionSettings = sessionSettings;
         this.session = session;
         this.transport = transport;
     }
@@ -74,7 +79,8 @@ public final class SmtpConnection implements AutoCloseable {
         String local = socket.getLocalAddress().getHostAddress();
         MailLog.newConnection(dcid, local, host.ip(), host.port());
 
-        Session session = Session.getInstance(sessionProperties(route, settings));
+        Properties sessionSettings = sessionProperties(route, settings);
+        Session session = SessionCache.take(sessionSettings);
         RouteAuth auth = route.auth().orElse(null);
         PhaseTrackingTransport transport = new PhaseTrackingTransport(session,
             auth == null ? null : auth.user(), auth == null ? null : auth.password());
@@ -87,6 +93,7 @@ public final class SmtpConnection implements AutoCloseable {
             }
             trace.end(failureReply(e, transport, trace.phase(), settings));
             closeQuietly(socket);
+            SessionCache.giveBack(sessionSettings, session);
             MailLog.connectionError(dcid, domain, host.ip(), host.port(), trace.finalReply().text(), local, reasonFor(trace));
             return Optional.empty();
         }
@@ -95,7 +102,7 @@ public final class SmtpConnection implements AutoCloseable {
         if (tls != TlsMode.NONE) {
             MailLog.tls(dcid, tls.keyword(), transport.tlsActive());
         }
-        return Optional.of(new SmtpConnection(host, dcid, socket, session, transport));
+        return Optional.of(new SmtpConnection(host, dcid, socket, sessionSettings, session, transport));
     }
 
     public HostAddress host() {
@@ -156,6 +163,7 @@ public final class SmtpConnection implements AutoCloseable {
             // The session is over either way; nothing to tell the caller.
         } finally {
             closeQuietly(socket);
+            releaseSession();
         }
     }
 
@@ -166,6 +174,14 @@ public final class SmtpConnection implements AutoCloseable {
             transport.close();
         } catch (MessagingException | RuntimeException e) {
             // already closed
+        }
+        releaseSession();
+    }
+
+    /** Once the transport is closed, its Session may serve the next connection. */
+    private void releaseSession() {
+        if (sessionReturned.compareAndSet(false, true)) {
+            SessionCache.giveBack(sessionSettings, session);
         }
     }
 

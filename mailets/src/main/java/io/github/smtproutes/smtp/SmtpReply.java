@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public final class SmtpReply {
     public static final int NO_CODE = -1;
-    private static final Pattern CODE = Pattern.compile("^(\\d{3})[ -]?(.*)$", Pattern.DOTALL);
+    private static final Pattern LINE_BREAKS = Pattern.compile("\\s*[\\r\\n]+\\s*");
     private static final Pattern ENHANCED = Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})\\b");
 
     private final int code;
@@ -27,11 +27,13 @@ public final class SmtpReply {
     /** Parses a reply as javax.mail reports it ("421 4.3.1 Mail system full", possibly multi-line). */
     public static SmtpReply parse(String serverResponse) {
         String trimmed = serverResponse == null ? "" : serverResponse.trim();
-        Matcher matcher = CODE.matcher(trimmed);
-        if (!matcher.matches()) {
+        // A reply starts with three digits, then a space, a hyphen (multi-line) or nothing.
+        // Parsed by hand: this runs for every reply of every transaction.
+        if (trimmed.length() < 3 || !isDigit(trimmed.charAt(0)) || !isDigit(trimmed.charAt(1)) || !isDigit(trimmed.charAt(2))) {
             return none(trimmed.isEmpty() ? "no reply" : trimmed);
         }
-        return new SmtpReply(Integer.parseInt(matcher.group(1)), oneLine(trimmed));
+        int code = (trimmed.charAt(0) - '0') * 100 + (trimmed.charAt(1) - '0') * 10 + (trimmed.charAt(2) - '0');
+        return new SmtpReply(code, oneLine(trimmed));
     }
 
     public static SmtpReply of(int code, String text) {
@@ -81,8 +83,19 @@ public final class SmtpReply {
         return text;
     }
 
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
     private static String oneLine(String text) {
-        return text == null ? "" : text.trim().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        if (text == null) {
+            return "";
+        }
+        String trimmed = text.trim();
+        if (trimmed.indexOf('\n') < 0 && trimmed.indexOf('\r') < 0) {
+            return trimmed;
+        }
+        return LINE_BREAKS.matcher(trimmed).replaceAll(" ");
     }
 
     @Override

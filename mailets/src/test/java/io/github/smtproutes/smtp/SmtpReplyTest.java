@@ -39,4 +39,14 @@ class SmtpReplyTest {
         assertThat(reply.text()).isEqualTo("Connection refused");
         assertThat(SmtpReply.parse("[EOF]").hasCode()).isFalse();
     }
+
+    @Test
+    void aReplyMustStartWithThreeDigits() {
+        assertThat(SmtpReply.parse("250").code()).isEqualTo(250);
+        assertThat(SmtpReply.parse("  354 go ahead ").text()).isEqualTo("354 go ahead");
+        assertThat(SmtpReply.parse("25 short").hasCode()).isFalse();
+        assertThat(SmtpReply.parse("2x0 odd").hasCode()).isFalse();
+        assertThat(SmtpReply.parse("").text()).isEqualTo("no reply");
+        assertThat(SmtpReply.parse(null).text()).isEqualTo("no reply");
+    }
 }
