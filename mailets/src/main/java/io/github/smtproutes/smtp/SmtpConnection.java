@@ -43,6 +43,7 @@ public final class SmtpConnection implements AutoCloseable {
     private final PhaseTrackingTransport transport;
     private final AtomicBoolean sessionReturned = new AtomicBoolean();
     private int transactions;
+    private boolean used;
 
     private SmtpConnection(HostAddress host, long dcid, Socket socket, Properties sessionSettings, Session session,
                            PhaseTrackingTransport transport) {
@@ -122,19 +123,24 @@ public final class SmtpConnection implements AutoCloseable {
         return transactions;
     }
 
-    /** Whether the session is still usable: javax.mail sends RSET and expects 250. */
-    public boolean stillUsable(SessionTrace trace) {
-        transport.traceInto(trace);
-        try {
-            return socket.isConnected() && !socket.isClosed() && transport.isConnected();
-        } catch (RuntimeException e) {
-            return false;
-        }
+    /**
+     * Whether the session may carry another transaction, as far as this side knows: the socket
+     * is open. The server's view is checked by the RSET that starts every reused transaction.
+     */
+    public boolean isOpen() {
+        return socket.isConnected() && !socket.isClosed();
     }
 
-    /** Runs one mail transaction (MAIL, RCPT..., DATA, body, dot) and records what happened. */
+    /**
+     * Runs one mail transaction (MAIL, RCPT..., DATA, body, dot) and records what happened. On a
+     * reused session it starts with RSET, pipelined with MAIL FROM when the server allows it.
+     */
     public void send(OutboundMessage message, List<MailAddress> recipients, ClientSettings settings, SessionTrace trace) {
         transport.traceInto(trace);
+        if (used) {
+            transport.resetBeforeNextMail();
+        }
+        used = true;
         // The envelope sender is read from the session at MAIL time; each connection owns its
         // session, so setting it per transaction is safe.
         session.getProperties().put("mail.smtp.from", message.reversePath());
@@ -193,8 +199,6 @@ public final class SmtpConnection implements AutoCloseable {
         // Deliver to the recipients a host accepts even when it refuses others: the refused ones
         // are bounced or failed over on their own (RFC 5321 3.3: RCPT replies are per recipient).
         props.put("mail.smtp.sendpartial", "true");
-        // isConnected() probes a pooled session with RSET, which also clears any half transaction.
-        props.put("mail.smtp.userset", "true");
         // Like Postfix (smtp_skip_quit_response), do not wait for the reply to QUIT.
         props.put("mail.smtp.quitwait", "false");
         TlsSettings.apply(route, props);

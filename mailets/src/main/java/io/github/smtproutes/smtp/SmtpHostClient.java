@@ -64,12 +64,13 @@ public final class SmtpHostClient {
             return Optional.empty();
         }
         SmtpConnection connection = pooled.get();
-        SessionTrace trace = new SessionTrace(host.endpoint(), recipients);
-        // RSET (mail.smtp.userset) proves the session alive and clears any half transaction.
-        if (!connection.stillUsable(trace)) {
+        if (!connection.isOpen()) {
             connection.abort();
             return Optional.empty();
         }
+        // The transaction starts with RSET, which proves the session alive and clears any half
+        // transaction; a session that fails it ends before the dot and is replaced below.
+        SessionTrace trace = new SessionTrace(host.endpoint(), recipients);
         trace.enter(SmtpPhase.MAIL);
         MailLog.deliveryStart(connection.dcid(), message.mid(), message.rids(recipients));
         connection.send(message, recipients, settings, trace);

@@ -38,6 +38,8 @@ class HostHealthAndPoolingTest {
     static final ScriptedSmtpServer SILENT = ScriptedSmtpServer.start().withName("silent");
     static final ScriptedSmtpServer REUSED = ScriptedSmtpServer.start().withName("reused");
     static final ScriptedSmtpServer STALE = ScriptedSmtpServer.start().withName("stale");
+    static final ScriptedSmtpServer PIPELINED = ScriptedSmtpServer.start().withName("pipelined").withPipelining();
+    static final ScriptedSmtpServer STALE_PIPELINED = ScriptedSmtpServer.start().withName("stalepipe").withPipelining();
     static final ScriptedSmtpServer IDLE = ScriptedSmtpServer.start().withName("idle");
     static final ScriptedSmtpServer SLOW = ScriptedSmtpServer.start().withName("slow");
     static final ScriptedSmtpServer SPARE = ScriptedSmtpServer.start().withName("spare");
@@ -59,6 +61,8 @@ class HostHealthAndPoolingTest {
             + "<route domain='silent.test'><host>" + SILENT.address() + "</host></route>"
             + "<route domain='reuse.test'><host>" + REUSED.address() + "</host></route>"
             + "<route domain='stale.test'><host>" + STALE.address() + "</host></route>"
+            + "<route domain='pipelined.test'><host>" + PIPELINED.address() + "</host></route>"
+            + "<route domain='stalepipe.test'><host>" + STALE_PIPELINED.address() + "</host></route>"
             + "<route domain='idle.test'><host>" + IDLE.address() + "</host></route>"
             + "<route domain='capped.test' maxConnectionsPerHost='1'><host priority='0'>" + SLOW.address() + "</host>"
             + "<host priority='10'>" + SPARE.address() + "</host></route>"
@@ -72,7 +76,7 @@ class HostHealthAndPoolingTest {
     @AfterAll
     static void stopHosts() {
         MAIL_LOG.detach();
-        List.of(FLAKY, STEADY, DOWN_1, DOWN_2, SILENT, REUSED, STALE, IDLE, SLOW, SPARE, DEAD, FLOWING, RECOVERING, SENDERS).forEach(ScriptedSmtpServer::close);
+        List.of(FLAKY, STEADY, DOWN_1, DOWN_2, SILENT, REUSED, STALE, PIPELINED, STALE_PIPELINED, IDLE, SLOW, SPARE, DEAD, FLOWING, RECOVERING, SENDERS).forEach(ScriptedSmtpServer::close);
     }
 
     @Test
@@ -190,8 +194,53 @@ class HostHealthAndPoolingTest {
         assertThat(REUSED.connectionCount()).isEqualTo(2);
         assertThat(REUSED.transactionsOnConnection(1)).isEqualTo(3);
         assertThat(REUSED.transactionsOnConnection(2)).isEqualTo(1);
-        // RSET between mails proves the session alive and clears it (mail.smtp.userset).
+        // RSET between mails proves the session alive and clears it; this server does not offer
+        // PIPELINING, so every command waited for the reply before it.
         assertThat(REUSED.transcript()).filteredOn(line -> line.startsWith("1: RSET")).hasSize(2);
+        assertThat(REUSED.pipelinedCommands()).isEmpty();
+    }
+
+    @Test
+    void withPipeliningTheRsetOfAReusedSessionGoesOutWithMailFrom(GuiceJamesServer server) {
+        int port = RoutesJames.smtpPort(server);
+        for (int i = 0; i < 3; i++) {
+            String subject = Mails.send(port, "pipelined", "user@pipelined.test");
+            await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(PIPELINED, subject) == 1);
+        }
+        assertThat(PIPELINED.connectionCount()).isEqualTo(1);
+        assertThat(PIPELINED.transactionsOnConnection(1)).isEqualTo(3);
+        // RFC 2920: RSET and MAIL FROM in one packet, one wait instead of two; nothing else is
+        // sent ahead (RCPT and DATA still wait for their replies).
+        assertThat(PIPELINED.transcript()).filteredOn(line -> line.startsWith("1: RSET")).hasSize(2);
+        assertThat(PIPELINED.pipelinedCommands()).hasSize(2).allMatch(line -> line.startsWith("1: MAIL FROM:"));
+    }
+
+    @Test
+    void withPipeliningAReusedSessionWhoseRsetFailsIsReplacedWithoutFailingTheMail(GuiceJamesServer server) {
+        int port = RoutesJames.smtpPort(server);
+        String first = Mails.send(port, "stalepipe", "user@stalepipe.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(STALE_PIPELINED, first) == 1);
+
+        // Dropped while idle, RSET answered by a dropped connection, by 421, and by an odd 5xx:
+        // each time the pooled session is given up and a fresh one carries the mail.
+        STALE_PIPELINED.closeClientConnections();
+        String second = Mails.send(port, "stalepipe", "user@stalepipe.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(STALE_PIPELINED, second) == 1);
+        STALE_PIPELINED.drop(SmtpPhase.RSET);
+        String third = Mails.send(port, "stalepipe", "user@stalepipe.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(STALE_PIPELINED, third) == 1);
+        STALE_PIPELINED.heal();
+        STALE_PIPELINED.reply(SmtpPhase.RSET, "421 4.4.2 Idle too long");
+        String fourth = Mails.send(port, "stalepipe", "user@stalepipe.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(STALE_PIPELINED, fourth) == 1);
+        STALE_PIPELINED.reply(SmtpPhase.RSET, "554 5.5.1 Odd");
+        String fifth = Mails.send(port, "stalepipe", "user@stalepipe.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(STALE_PIPELINED, fifth) == 1);
+        STALE_PIPELINED.heal();
+
+        assertThat(STALE_PIPELINED.received()).extracting(mail -> mail.connectionNumber()).containsExactly(1, 2, 3, 4, 5);
+        assertThat(MAIL_LOG.lines()).noneMatch(line -> line.contains("Host down 127.0.0.1:" + STALE_PIPELINED.port()))
+            .noneMatch(line -> line.contains("Bounced") && line.contains("stalepipe.test"));
     }
 
     @Test

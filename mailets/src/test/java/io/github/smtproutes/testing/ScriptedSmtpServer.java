@@ -53,12 +53,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile String name = DEFAULT_NAME;
     private volatile SSLContext startTls;
     private volatile Credentials credentials;
+    private volatile boolean pipelining;
     private volatile Consumer<ReceivedMail> listener = mail -> { };
 
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger queueIds = new AtomicInteger();
     private final List<ReceivedMail> received = new CopyOnWriteArrayList<>();
     private final List<String> transcript = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> pipelined = new CopyOnWriteArrayList<>();
     private final List<String> authenticatedUsers = new CopyOnWriteArrayList<>();
 
     private ScriptedSmtpServer(InetAddress loopback, int port) throws IOException {
@@ -123,6 +125,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Advertises STARTTLS and upgrades connections with this server-side context. */
     public ScriptedSmtpServer withStartTls(SSLContext serverContext) {
         this.startTls = Objects.requireNonNull(serverContext, "serverContext");
+        return this;
+    }
+
+    /**
+     * Advertises PIPELINING (RFC 2920). Commands are still answered one by one, in order; the
+     * server notes which ones had arrived before it answered the command in front of them
+     * ({@link #pipelinedCommands()}).
+     */
+    public ScriptedSmtpServer withPipelining() {
+        this.pipelining = true;
         return this;
     }
 
@@ -227,6 +239,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The command lines, as "N: LINE" like {@link #transcript()}, that were already waiting when the
+     * server read the command before them: the client sent them without waiting for a reply.
+     */
+    public List<String> pipelinedCommands() {
+        return List.copyOf(pipelined);
+    }
+
     /** How many messages were accepted over connection number {@code connectionNumber}. */
     public int transactionsOnConnection(int connectionNumber) {
         return (int) received.stream().filter(mail -> mail.connectionNumber() == connectionNumber).count();
@@ -310,6 +330,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     void recordCommand(int connectionNumber, String line) {
         transcript.add(connectionNumber + ": " + line);
+    }
+
+    void recordPipelined(int connectionNumber, String line) {
+        pipelined.add(connectionNumber + ": " + line);
+    }
+
+    boolean pipelining() {
+        return pipelining;
     }
 
     void recordAuthentication(String user) {

@@ -41,6 +41,7 @@ final class SmtpSession implements Runnable {
 
     private boolean greeted;
     private boolean authenticated;
+    private boolean nextCommandWaiting;
     private String authenticatedUser;
     private String sender; // null while no mail transaction is open
     private final List<String> recipients = new ArrayList<>();
@@ -129,8 +130,11 @@ final class SmtpSession implements Runnable {
     private String ehloReply(String clientName) {
         List<String> lines = new ArrayList<>();
         lines.add(server.name() + " Hello " + clientName);
-        // PIPELINING is deliberately not offered: scripts act per command, so clients must wait
-        // for each reply, and relays under test must cope with servers that do not pipeline.
+        // PIPELINING only on request: by default clients must wait for each reply, and relays
+        // under test must cope with servers that do not pipeline. Replies go out one by one anyway.
+        if (server.pipelining()) {
+            lines.add("PIPELINING");
+        }
         lines.add("8BITMIME");
         lines.add("SIZE " + MAX_MESSAGE_SIZE);
         lines.add("ENHANCEDSTATUSCODES");
@@ -402,6 +406,11 @@ final class SmtpSession implements Runnable {
         String line = wire.readLine();
         if (line != null) {
             server.recordCommand(connectionNumber, redacted(line));
+            if (nextCommandWaiting) {
+                server.recordPipelined(connectionNumber, redacted(line));
+            }
+            // Checked before this command is answered: anything already here was sent without waiting.
+            nextCommandWaiting = wire.hasWaitingInput();
         }
         return line;
     }

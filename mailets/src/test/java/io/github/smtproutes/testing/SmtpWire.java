@@ -40,6 +40,11 @@ final class SmtpWire {
         return tls;
     }
 
+    /** Whether input is already waiting: bytes the client sent before it saw our last reply. */
+    boolean hasWaitingInput() throws IOException {
+        return in.available() > 0;
+    }
+
     /** The next line without its line ending, or null at end of stream. */
     String readLine() throws IOException {
         byte[] line = readRawLine();
