@@ -144,8 +144,10 @@ public final class SmtpConnection implements AutoCloseable {
         // The envelope sender is read from the session at MAIL time; each connection owns its
         // session, so setting it per transaction is safe.
         session.getProperties().put("mail.smtp.from", message.reversePath());
+        Address[] addresses = toAddresses(recipients);
+        transport.groupWithNextMail(addresses);
         try {
-            transport.sendMessage(message.message(), toAddresses(recipients));
+            transport.sendMessage(message.message(), addresses);
             trace.completed(SmtpReply.parse(transport.getLastServerResponse()));
             transactions++;
         } catch (MessagingException e) {
@@ -157,6 +159,20 @@ public final class SmtpConnection implements AutoCloseable {
             } else {
                 trace.end(failureReply(e, transport, trace.phase(), settings));
             }
+        }
+        keepInStep();
+    }
+
+    /**
+     * After a transaction that ended early, reads the replies still owed for commands that were
+     * pipelined ahead of it. The outcome is already decided; a session that cannot be brought
+     * back in step is closed here, so it is never pooled.
+     */
+    private void keepInStep() {
+        try {
+            transport.readRepliesOwed();
+        } catch (MessagingException e) {
+            closeQuietly(socket);
         }
     }
 

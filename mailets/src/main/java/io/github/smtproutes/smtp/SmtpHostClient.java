@@ -102,7 +102,7 @@ public final class SmtpHostClient {
 
     /** Pools a session the host left in a clean state; drops any other. */
     private void finish(HostAddress host, Route route, SmtpConnection connection, SmtpOutcome outcome) {
-        if (reusable(outcome)) {
+        if (reusable(outcome) && connection.isOpen()) {
             pool.giveBack(host, route, connection);
         } else {
             connection.abort();
