@@ -20,6 +20,7 @@ import org.apache.mailet.base.GenericMailet;
 
 import io.github.smtproutes.delivery.Bouncer;
 import io.github.smtproutes.delivery.HostPlanner;
+import io.github.smtproutes.delivery.HostProber;
 import io.github.smtproutes.delivery.RouteDelivery;
 import io.github.smtproutes.delivery.RoutedMailProcessor;
 import io.github.smtproutes.metrics.DeliveryMetrics;
@@ -56,6 +57,7 @@ public class SmtpRouteDelivery extends GenericMailet {
     private Optional<String> bounceProcessor = Optional.empty();
     private Optional<String> delayWarningProcessor = Optional.empty();
     private ConnectionPool pool;
+    private HostProber prober;
     private LiveRouteTable.Check retryCheck;
 
     @Inject
@@ -88,11 +90,14 @@ public class SmtpRouteDelivery extends GenericMailet {
         parameters.configureHostDownBackoff(smtpRoutes.health());
         pool = parameters.connectionPool(clock);
         smtpRoutes.registerConnectionPool(pool);
+        SmtpHostClient client = new SmtpHostClient(parameters.clientSettings(this::defaultHeloName), pool);
+        prober = new HostProber(client, smtpRoutes.health(), "smtp-routes-probe-" + getMailetName());
         RouteDelivery delivery = new RouteDelivery(
             new HostPlanner(dns, smtpRoutes.roundRobin(), smtpRoutes.health()),
-            new SmtpHostClient(parameters.clientSettings(this::defaultHeloName), pool),
+            client,
             smtpRoutes.health(),
-            metrics);
+            metrics,
+            Optional.of(prober));
         bounceProcessor = parameters.bounceProcessor();
         Bouncer bouncer = new Bouncer(getMailetContext(), bounceProcessor);
         DelayWarnings delayWarnings = delayWarnings(parameters, table.current());
@@ -140,6 +145,9 @@ public class SmtpRouteDelivery extends GenericMailet {
             retryHandle.scheduler().stop(RETRY_STOP_GRACE);
             smtpRoutes.unregisterRetryQueue(retryHandle);
             retryHandle = null;
+        }
+        if (prober != null) {
+            prober.close();
         }
         if (pool != null) {
             // QUIT every idle pooled session: James is stopping or reloading this mailet.

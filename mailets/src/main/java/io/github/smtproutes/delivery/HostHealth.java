@@ -158,6 +158,11 @@ public final class HostHealth {
             this.probe = probe;
         }
 
+        /** Whether this is the one delivery let through to a host whose last session failed. */
+        public boolean isProbe() {
+            return probe;
+        }
+
         @Override
         public void close() {
             if (state == null) {

@@ -34,16 +34,19 @@ public final class RouteDelivery {
     private final HostHealth health;
 
     private final DeliveryMetrics metrics;
+    private final Optional<HostProber> prober;
 
     public RouteDelivery(HostPlanner planner, SmtpHostClient client, HostHealth health) {
-        this(planner, client, health, DeliveryMetrics.NONE);
+        this(planner, client, health, DeliveryMetrics.NONE, Optional.empty());
     }
 
-    public RouteDelivery(HostPlanner planner, SmtpHostClient client, HostHealth health, DeliveryMetrics metrics) {
+    public RouteDelivery(HostPlanner planner, SmtpHostClient client, HostHealth health, DeliveryMetrics metrics,
+                         Optional<HostProber> prober) {
         this.planner = planner;
         this.client = client;
         this.health = health;
         this.metrics = metrics;
+        this.prober = prober;
     }
 
     public RouteResult deliver(Route route, String domain, OutboundMessage message, List<MailAddress> recipients) {
@@ -63,7 +66,12 @@ public final class RouteDelivery {
         for (int i = 0; i < hosts.size() && !walk.pending.isEmpty(); i++) {
             HostAddress host = hosts.get(i);
             Optional<HostHealth.Attempt> attempt = health.admit(host.endpoint());
-            if (attempt.isPresent()) {
+            if (attempt.isPresent() && probesOnTheSide(attempt.get(), host, plan, i)) {
+                // Its backoff is over but it failed last time: an equal host takes this mail
+                // while a session without a mail finds out whether this one is back.
+                prober.get().probe(host, route, domain, attempt.get());
+                skipped.add(host);
+            } else if (attempt.isPresent()) {
                 walk.tryHost(host, attempt.get(), route, domain, message);
             } else if (plan.hasEqualAlternativeAfter(i)) {
                 // Being probed, or proving itself with its few first sessions: an equal host of
@@ -94,6 +102,15 @@ public final class RouteDelivery {
             walk.pending = deferredAsDown(walk.pending, walk.notTried);
         }
         return new RouteResult(walk.delivered, walk.bounced, List.copyOf(walk.pending.values()), walk.anyAccepted);
+    }
+
+    /**
+     * Whether the probe of a host that failed goes on the side: only once its backoff is over
+     * (a host still down is tried by a mail only when every host before it failed, as the issue
+     * asks), and only with an equal, not postponed host after it to take the mail meanwhile.
+     */
+    private boolean probesOnTheSide(HostHealth.Attempt attempt, HostAddress host, HostPlan plan, int index) {
+        return prober.isPresent() && attempt.isProbe() && !health.isDown(host.endpoint()) && plan.hasEqualAlternativeAfter(index);
     }
 
     /** The state of one walk through a host plan: who is delivered, bounced, still pending. */

@@ -53,6 +53,22 @@ public final class SmtpHostClient {
     }
 
     /**
+     * Opens a session to {@code host} without a mail, to learn whether it is back: greeting, EHLO,
+     * and STARTTLS and AUTH as the route asks. A session that opens goes to the pool for the next
+     * mail. Empty when it opened; else the reply (or its absence) that ended it.
+     */
+    public Optional<SmtpReply> probe(HostAddress host, Route route, String domain) {
+        SessionTrace trace = new SessionTrace(host.endpoint(), List.of());
+        Optional<SmtpConnection> opened = SmtpConnection.open(host, route, settings, domain, trace);
+        if (opened.isEmpty()) {
+            return Optional.of(trace.finalReply());
+        }
+        pool.opened(host);
+        pool.giveBack(host, route, opened.get());
+        return Optional.empty();
+    }
+
+    /**
      * Tries an idle session of the pool. Empty when there was none, or when it turned out stale
      * (RSET failed, or the session broke or got 421 before the final dot): a server may close a
      * kept session at any time, so that says nothing about the host, and the mail gets one fresh

@@ -46,6 +46,8 @@ class HostHealthAndPoolingTest {
     static final ScriptedSmtpServer DEAD = ScriptedSmtpServer.start().withName("dead");
     static final ScriptedSmtpServer FLOWING = ScriptedSmtpServer.start().withName("flowing");
     static final ScriptedSmtpServer RECOVERING = ScriptedSmtpServer.start().withName("recovering");
+    static final ScriptedSmtpServer PROBED = ScriptedSmtpServer.start().withName("probed");
+    static final ScriptedSmtpServer EQUAL = ScriptedSmtpServer.start().withName("equal");
     static final ScriptedSmtpServer SENDERS = ScriptedSmtpServer.start();
     static final MailLogCapture MAIL_LOG = MailLogCapture.attach();
 
@@ -69,6 +71,7 @@ class HostHealthAndPoolingTest {
             + "<route domain='dead.test'><host>" + DEAD.address() + "</host></route>"
             + "<route domain='flowing.test'><host>" + FLOWING.address() + "</host></route>"
             + "<route domain='recover.test'><host>" + RECOVERING.address() + "</host><retry initial='1h'/></route>"
+            + "<route domain='sideprobe.test'><host>" + PROBED.address() + "</host><host>" + EQUAL.address() + "</host></route>"
             + "<route domain='senders.test'><host>" + SENDERS.address() + "</host></route>"
             + "</smtproutes>")
         .extension(JamesServerExtension.Lifecycle.PER_CLASS);
@@ -76,7 +79,7 @@ class HostHealthAndPoolingTest {
     @AfterAll
     static void stopHosts() {
         MAIL_LOG.detach();
-        List.of(FLAKY, STEADY, DOWN_1, DOWN_2, SILENT, REUSED, STALE, PIPELINED, STALE_PIPELINED, IDLE, SLOW, SPARE, DEAD, FLOWING, RECOVERING, SENDERS).forEach(ScriptedSmtpServer::close);
+        List.of(FLAKY, STEADY, DOWN_1, DOWN_2, SILENT, REUSED, STALE, PIPELINED, STALE_PIPELINED, IDLE, SLOW, SPARE, DEAD, FLOWING, RECOVERING, PROBED, EQUAL, SENDERS).forEach(ScriptedSmtpServer::close);
     }
 
     @Test
@@ -119,6 +122,64 @@ class HostHealthAndPoolingTest {
         // The waiting mail is due in an hour (retry initial='1h'): only the route flush brings it now.
         await().atMost(Duration.ofSeconds(30)).until(() -> SeedScenarioTest.countWithSubject(RECOVERING, fresh) == 1
             && SeedScenarioTest.countWithSubject(RECOVERING, waiting) == 1);
+    }
+
+    @Test
+    void pastItsBackoffAFailedHostIsProbedWithoutAMailWhileAnEqualHostTakesTheMails(GuiceJamesServer server) {
+        int port = RoutesJames.smtpPort(server);
+        PROBED.reply(SmtpPhase.CONNECT, "421 4.3.2 Busy");
+        // Round robin gives the failing host the first turn of one of two mails: it is marked down.
+        sendTwoAndAwaitAt(port, EQUAL);
+        String probedDown = "Host down 127.0.0.1:" + PROBED.port();
+        assertThat(MAIL_LOG.linesContaining(probedDown)).hasSize(1);
+        Instant firstBackoffEnd = downUntil(PROBED);
+
+        // Silent now. Past the backoff, the mail whose turn falls on it goes to the equal host at
+        // once, while a session without a mail waits out the silence and marks it down again.
+        PROBED.heal();
+        PROBED.hang(SmtpPhase.CONNECT);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(firstBackoffEnd));
+        sendTwoAndAwaitAt(port, EQUAL);
+        await().atMost(Duration.ofSeconds(30)).until(() -> MAIL_LOG.linesContaining(probedDown).size() == 2);
+        List<String> log = MAIL_LOG.lines();
+        int probeGaveUp = lastIndexOf(log, "Connection Error:", "port: " + PROBED.port());
+        assertThat(log.get(probeGaveUp)).contains("no reply within 2000 ms (GREETING)");
+        assertThat(lastIndexOf(log, "Delivery start DCID", "")).as("both mails were under way before the probe gave up")
+            .isLessThan(probeGaveUp);
+
+        // Answering again: past the next backoff the probe finds it up, and its session, pooled,
+        // carries the host's next mail.
+        PROBED.heal();
+        Instant secondBackoffEnd = downUntil(PROBED);
+        int connectionsBefore = PROBED.connectionCount();
+        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(secondBackoffEnd));
+        for (int i = 0; i < 6 && PROBED.received().isEmpty(); i++) {
+            sendTwoAndAwaitAt(port, null);
+        }
+        assertThat(MAIL_LOG.linesContaining("Host up 127.0.0.1:" + PROBED.port())).hasSize(1);
+        assertThat(PROBED.received()).isNotEmpty();
+        assertThat(PROBED.connectionCount()).isEqualTo(connectionsBefore + 1);
+        assertThat(PROBED.received()).allMatch(mail -> mail.connectionNumber() == connectionsBefore + 1);
+    }
+
+    /** Sends two mails to sideprobe.test and awaits both (at {@code host}, or at either host). */
+    private static void sendTwoAndAwaitAt(int port, ScriptedSmtpServer host) {
+        List<String> subjects = List.of(Mails.send(port, "sideprobe", "user@sideprobe.test"),
+            Mails.send(port, "sideprobe", "user@sideprobe.test"));
+        for (String subject : subjects) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> host == null
+                ? SeedScenarioTest.countWithSubject(EQUAL, subject) + SeedScenarioTest.countWithSubject(PROBED, subject) == 1
+                : SeedScenarioTest.countWithSubject(host, subject) == 1);
+        }
+    }
+
+    private static int lastIndexOf(List<String> lines, String start, String containing) {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith(start) && lines.get(i).contains(containing)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no mail-log line starting " + start + " with " + containing);
     }
 
     @Test
