@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import org.apache.james.core.Domain;
 import org.apache.james.util.Port;
 import org.apache.james.utils.SMTPMessageSender;
+
+import io.github.smtproutes.testing.ReceivedMail;
+import io.github.smtproutes.testing.ScriptedSmtpServer;
 
 /** Sends test mails into James over SMTP, each with a unique subject to find it again. */
 public final class Mails {
@@ -39,5 +43,17 @@ public final class Mails {
             throw new UncheckedIOException(e);
         }
         return subject;
+    }
+
+    /** The mails {@code host} received whose Subject is {@code subject}. */
+    public static List<ReceivedMail> withSubject(ScriptedSmtpServer host, String subject) {
+        return host.received().stream()
+            .filter(mail -> mail.header("Subject").orElse("").equals(subject))
+            .collect(Collectors.toList());
+    }
+
+    /** The mails {@code senders} received that speak of {@code subject}: the DSNs about that mail. */
+    public static List<ReceivedMail> dsnsAbout(ScriptedSmtpServer senders, String subject) {
+        return senders.received().stream().filter(mail -> mail.data().contains(subject)).collect(Collectors.toList());
     }
 }

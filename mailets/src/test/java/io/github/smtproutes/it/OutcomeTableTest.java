@@ -186,10 +186,10 @@ class OutcomeTableTest {
     @Test
     void rcpt4xxSendsOnlyThoseRecipientsToTheNextHost(GuiceJamesServer server) {
         String subject = Mails.send(RoutesJames.smtpPort(server), "rcpt-4xx", "ok@rcpt-4xx.test", "full@rcpt-4xx.test");
-        await().atMost(Duration.ofSeconds(30)).until(() -> withSubject(NEXT, subject).size() == 1);
-        assertThat(withSubject(FIRST.get("rcpt-4xx"), subject)).singleElement()
+        await().atMost(Duration.ofSeconds(30)).until(() -> Mails.withSubject(NEXT, subject).size() == 1);
+        assertThat(Mails.withSubject(FIRST.get("rcpt-4xx"), subject)).singleElement()
             .satisfies(mail -> assertThat(mail.recipients()).containsExactly("ok@rcpt-4xx.test"));
-        assertThat(withSubject(NEXT, subject)).singleElement()
+        assertThat(Mails.withSubject(NEXT, subject)).singleElement()
             .satisfies(mail -> assertThat(mail.recipients()).containsExactly("full@rcpt-4xx.test"));
     }
 
@@ -199,9 +199,9 @@ class OutcomeTableTest {
         ReceivedMail dsn = awaitDsnAbout(subject);
         assertThat(dsn.data()).contains("nobody@rcpt-5xx.test", "550 5.1.1 No such user");
         assertThat(dsn.data()).doesNotContain("Final-Recipient: rfc822; ok@rcpt-5xx.test");
-        assertThat(withSubject(FIRST.get("rcpt-5xx"), subject)).singleElement()
+        assertThat(Mails.withSubject(FIRST.get("rcpt-5xx"), subject)).singleElement()
             .satisfies(mail -> assertThat(mail.recipients()).containsExactly("ok@rcpt-5xx.test"));
-        assertThat(withSubject(NEXT, subject)).isEmpty();
+        assertThat(Mails.withSubject(NEXT, subject)).isEmpty();
     }
 
     @Test
@@ -225,7 +225,7 @@ class OutcomeTableTest {
         await().atMost(Duration.ofSeconds(30))
             .until(() -> MAIL_LOG.lines().stream().anyMatch(line -> line.startsWith("Possible delivery")));
         Thread.sleep(500);
-        assertThat(withSubject(NEXT, subject)).isEmpty();
+        assertThat(Mails.withSubject(NEXT, subject)).isEmpty();
         assertThat(retryMails(server)).noneMatch(mail -> mail.getRecipients().toString().contains("possible.test"));
     }
 
@@ -249,12 +249,12 @@ class OutcomeTableTest {
 
     private static void assertFailsOverToNextHost(GuiceJamesServer server, String row) {
         String subject = Mails.send(RoutesJames.smtpPort(server), row, "user@" + row + ".test");
-        await().atMost(Duration.ofSeconds(30)).until(() -> withSubject(NEXT, subject).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Mails.withSubject(NEXT, subject).size() == 1);
         if (FIRST.containsKey(row)) {
             assertThat(FIRST.get(row).connectionCount()).isPositive();
-            assertThat(withSubject(FIRST.get(row), subject)).isEmpty();
+            assertThat(Mails.withSubject(FIRST.get(row), subject)).isEmpty();
         }
-        assertThat(withSubject(NEXT, subject)).singleElement()
+        assertThat(Mails.withSubject(NEXT, subject)).singleElement()
             .satisfies(mail -> assertThat(mail.recipients()).containsExactly("user@" + row + ".test"));
     }
 
@@ -262,27 +262,17 @@ class OutcomeTableTest {
         String subject = Mails.send(RoutesJames.smtpPort(server), row, "a@" + row + ".test", "b@" + row + ".test");
         ReceivedMail dsn = awaitDsnAbout(subject);
         assertThat(dsn.data()).contains("a@" + row + ".test", "b@" + row + ".test", reply);
-        assertThat(withSubject(NEXT, subject)).isEmpty();
-        assertThat(withSubject(FIRST.get(row), subject)).isEmpty();
+        assertThat(Mails.withSubject(NEXT, subject)).isEmpty();
+        assertThat(Mails.withSubject(FIRST.get(row), subject)).isEmpty();
     }
 
     /** The DSN James sent back to the sender about the mail with this subject. */
     private static ReceivedMail awaitDsnAbout(String subject) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> dsnsAbout(subject).size() == 1);
-        ReceivedMail dsn = dsnsAbout(subject).get(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Mails.dsnsAbout(SENDERS, subject).size() == 1);
+        ReceivedMail dsn = Mails.dsnsAbout(SENDERS, subject).get(0);
         assertThat(dsn.recipients()).containsExactly(Mails.SENDER);
         assertThat(dsn.header("Content-Type").orElse("")).contains("multipart/report", "delivery-status");
         return dsn;
-    }
-
-    private static List<ReceivedMail> dsnsAbout(String subject) {
-        return SENDERS.received().stream().filter(mail -> mail.data().contains(subject)).collect(Collectors.toList());
-    }
-
-    private static List<ReceivedMail> withSubject(ScriptedSmtpServer host, String subject) {
-        return host.received().stream()
-            .filter(mail -> mail.header("Subject").orElse("").equals(subject))
-            .collect(Collectors.toList());
     }
 
     static List<Mail> retryMails(GuiceJamesServer server) {

@@ -77,9 +77,9 @@ class PipelinedOutcomeTest {
     void transientRepliesAndDropsInsideTheGroupGoToTheNextHost(GuiceJamesServer server) {
         for (String row : List.of("mail-4xx", "mail-421", "rcpt-drop", "data-4xx", "data-drop", "dot-4xx")) {
             String subject = Mails.send(RoutesJames.smtpPort(server), row, "user@" + row + ".test");
-            await().atMost(Duration.ofSeconds(30)).until(() -> withSubject(NEXT, subject).size() == 1);
-            assertThat(withSubject(FIRST.get(row), subject)).as(row).isEmpty();
-            assertThat(withSubject(NEXT, subject)).as(row).singleElement()
+            await().atMost(Duration.ofSeconds(30)).until(() -> Mails.withSubject(NEXT, subject).size() == 1);
+            assertThat(Mails.withSubject(FIRST.get(row), subject)).as(row).isEmpty();
+            assertThat(Mails.withSubject(NEXT, subject)).as(row).singleElement()
                 .satisfies(mail -> assertThat(mail.recipients()).containsExactly("user@" + row + ".test"));
         }
         // The groups really were pipelined: RCPT and DATA reached the host before MAIL's reply.
@@ -91,19 +91,19 @@ class PipelinedOutcomeTest {
     void aRefusedRecipientInTheGroupIsSettledOnItsOwn(GuiceJamesServer server) {
         int port = RoutesJames.smtpPort(server);
         String deferred = Mails.send(port, "rcpt-4xx", "ok@rcpt-4xx.test", "full@rcpt-4xx.test");
-        await().atMost(Duration.ofSeconds(30)).until(() -> withSubject(NEXT, deferred).size() == 1);
-        assertThat(withSubject(FIRST.get("rcpt-4xx"), deferred)).singleElement()
+        await().atMost(Duration.ofSeconds(30)).until(() -> Mails.withSubject(NEXT, deferred).size() == 1);
+        assertThat(Mails.withSubject(FIRST.get("rcpt-4xx"), deferred)).singleElement()
             .satisfies(mail -> assertThat(mail.recipients()).containsExactly("ok@rcpt-4xx.test"));
-        assertThat(withSubject(NEXT, deferred)).singleElement()
+        assertThat(Mails.withSubject(NEXT, deferred)).singleElement()
             .satisfies(mail -> assertThat(mail.recipients()).containsExactly("full@rcpt-4xx.test"));
 
         String bounced = Mails.send(port, "rcpt-5xx", "ok@rcpt-5xx.test", "nobody@rcpt-5xx.test");
         ReceivedMail dsn = awaitDsnAbout(bounced);
         assertThat(dsn.data()).contains("nobody@rcpt-5xx.test", "550 5.1.1 No such user")
             .doesNotContain("Final-Recipient: rfc822; ok@rcpt-5xx.test");
-        assertThat(withSubject(FIRST.get("rcpt-5xx"), bounced)).singleElement()
+        assertThat(Mails.withSubject(FIRST.get("rcpt-5xx"), bounced)).singleElement()
             .satisfies(mail -> assertThat(mail.recipients()).containsExactly("ok@rcpt-5xx.test"));
-        assertThat(withSubject(NEXT, bounced)).isEmpty();
+        assertThat(Mails.withSubject(NEXT, bounced)).isEmpty();
     }
 
     @Test
@@ -131,30 +131,20 @@ class PipelinedOutcomeTest {
         String refused = Mails.send(port, row, "a@" + row + ".test", "b@" + row + ".test");
         ReceivedMail dsn = awaitDsnAbout(refused);
         assertThat(dsn.data()).contains("a@" + row + ".test", "b@" + row + ".test", reply);
-        assertThat(withSubject(NEXT, refused)).isEmpty();
+        assertThat(Mails.withSubject(NEXT, refused)).isEmpty();
 
         if (phase != null) {
             host.heal();
         }
         String next = Mails.send(port, row, "c@" + row + ".test");
-        await().atMost(Duration.ofSeconds(30)).until(() -> withSubject(host, next).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Mails.withSubject(host, next).size() == 1);
         assertThat(host.connectionCount()).isEqualTo(1);
         assertThat(host.transactionsOnConnection(1)).isEqualTo(1);
     }
 
     /** The DSN James sent back to the sender about the mail with this subject. */
     private static ReceivedMail awaitDsnAbout(String subject) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> dsnsAbout(subject).size() == 1);
-        return dsnsAbout(subject).get(0);
-    }
-
-    private static List<ReceivedMail> dsnsAbout(String subject) {
-        return SENDERS.received().stream().filter(mail -> mail.data().contains(subject)).collect(Collectors.toList());
-    }
-
-    private static List<ReceivedMail> withSubject(ScriptedSmtpServer host, String subject) {
-        return host.received().stream()
-            .filter(mail -> mail.header("Subject").orElse("").equals(subject))
-            .collect(Collectors.toList());
+        await().atMost(Duration.ofSeconds(30)).until(() -> Mails.dsnsAbout(SENDERS, subject).size() == 1);
+        return Mails.dsnsAbout(SENDERS, subject).get(0);
     }
 }
