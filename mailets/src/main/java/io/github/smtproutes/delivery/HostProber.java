@@ -58,6 +58,9 @@ public final class HostProber implements AutoCloseable {
                     } else {
                         health.recordHostFailure(host.endpoint(), failure.get().text());
                     }
+                } catch (RuntimeException e) {
+                    // Not a verdict on the host, but it must not stay "being probed" without one.
+                    health.recordHostFailure(host.endpoint(), "probe failed: " + e);
                 }
             });
         } catch (RejectedExecutionException closed) {
