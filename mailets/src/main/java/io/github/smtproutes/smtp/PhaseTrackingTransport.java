@@ -8,9 +8,10 @@ import javax.mail.Session;
 
 /**
  * The SMTP client transport ({@link PipeliningTransport} over javax.mail's SMTPTransport) that
- * tells a {@link SessionTrace} which SMTP step it is in. javax.mail reports failures as exceptions whose class rarely says
- * where the session broke; knowing the phase is what lets the classifier tell a dropped
- * connection before the final dot (not delivered) from one after it (possibly delivered).
+ * tells a {@link SessionTrace} which SMTP step it is in. javax.mail reports failures as
+ * exceptions whose class rarely says where the session broke; knowing the phase is what lets the
+ * classifier tell a dropped connection before the final dot (not delivered) from one after it
+ * (possibly delivered).
  * It also hands the route's credentials to AUTH, so that they never sit in session properties.
  */
 final class PhaseTrackingTransport extends PipeliningTransport {

@@ -23,8 +23,8 @@ import com.sun.mail.smtp.SMTPTransport;
  * command at a time, each after the reply to the one before (RFC 5321).
  *
  * <p>Postfix and Exim pipeline the same way. Each command waited for costs a round trip and a
- * thread wake-up on both sides; one group instead of four waits is most of the client's cost of
- * a small mail.
+ * thread wake-up on both sides; with the group, a mail on a pooled session waits twice (for the
+ * group's replies, then for the reply to its content) instead of five times.
  */
 abstract class PipeliningTransport extends SMTPTransport {
     // RFC 2920 3.1: a client that writes a large group while not reading can deadlock with a
