@@ -5,6 +5,7 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.mail.Session;
 
@@ -16,9 +17,9 @@ import javax.mail.Session;
  * to the transport, never into properties).
  *
  * <p>A Session serves one connection at a time, because {@link SmtpConnection} sets the envelope
- * sender as a session property before each transaction. It is taken here when a connection
- * opens and given back when that connection closes. The cache is bounded: a few settings
- * variants (one per route security) times the sessions open at once.
+ * sender as a session property before each transaction: a connection takes a {@link Lease} when
+ * it opens and gives it back when it closes. The cache is bounded: a few settings variants (one
+ * per route security) times the sessions open at once.
  */
 final class SessionCache {
     private static final int MAX_KEYS = 256;
@@ -30,32 +31,54 @@ final class SessionCache {
     }
 
     /** A Session with exactly {@code settings} (plus whatever envelope sender a last user left). */
-    static Session take(Properties settings) {
+    static Lease take(Properties settings) {
         Map<Object, Object> key = Map.copyOf(settings);
         Deque<Session> idle = IDLE.get(key);
         if (idle != null) {
             synchronized (idle) {
                 Session recycled = idle.pollFirst();
                 if (recycled != null) {
-                    return recycled;
+                    return new Lease(key, recycled);
                 }
             }
         }
         Properties own = new Properties();
         own.putAll(settings);
-        return Session.getInstance(own);
+        return new Lease(key, Session.getInstance(own));
     }
 
-    /** Gives back the Session of a closed connection, which was taken with {@code settings}. */
-    static void giveBack(Properties settings, Session session) {
+    private static void giveBack(Map<Object, Object> key, Session session) {
         if (IDLE.size() >= MAX_KEYS) {
             // Only after hundreds of distinct settings (many reloads): start over rather than grow.
             IDLE.clear();
         }
-        Deque<Session> idle = IDLE.computeIfAbsent(Map.copyOf(settings), key -> new ArrayDeque<>());
+        Deque<Session> idle = IDLE.computeIfAbsent(key, ignored -> new ArrayDeque<>());
         synchronized (idle) {
             if (idle.size() < MAX_PER_KEY) {
                 idle.addFirst(session);
+            }
+        }
+    }
+
+    /** One connection's use of a Session; {@link #giveBack()} once the transport is closed. */
+    static final class Lease {
+        private final Map<Object, Object> key;
+        private final Session session;
+        private final AtomicBoolean returned = new AtomicBoolean();
+
+        private Lease(Map<Object, Object> key, Session session) {
+            this.key = key;
+            this.session = session;
+        }
+
+        Session session() {
+            return session;
+        }
+
+        /** Returns the Session for the next connection; later calls do nothing. */
+        void giveBack() {
+            if (returned.compareAndSet(false, true)) {
+                SessionCache.giveBack(key, session);
             }
         }
     }

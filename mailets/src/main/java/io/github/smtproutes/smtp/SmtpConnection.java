@@ -8,13 +8,11 @@ import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.mail.Address;
 import javax.mail.AuthenticationFailedException;
 import javax.mail.MessagingException;
 import javax.mail.SendFailedException;
-import javax.mail.Session;
 import javax.mail.internet.InternetAddress;
 
 import org.apache.james.core.MailAddress;
@@ -38,19 +36,15 @@ public final class SmtpConnection implements AutoCloseable {
     private final HostAddress host;
     private final long dcid;
     private final Socket socket;
-    private final Properties sessionSettings;
-    private final Session session;
+    private final SessionCache.Lease session;
     private final PhaseTrackingTransport transport;
-    private final AtomicBoolean sessionReturned = new AtomicBoolean();
     private int transactions;
     private boolean used;
 
-    private SmtpConnection(HostAddress host, long dcid, Socket socket, Properties sessionSettings, Session session,
-                           PhaseTrackingTransport transport) {
+    private SmtpConnection(HostAddress host, long dcid, Socket socket, SessionCache.Lease session, PhaseTrackingTransport transport) {
         this.host = host;
         this.dcid = dcid;
         this.socket = socket;
-        this.sessionSettings = sessionSettings;
         this.session = session;
         this.transport = transport;
     }
@@ -80,10 +74,9 @@ public final class SmtpConnection implements AutoCloseable {
         String local = socket.getLocalAddress().getHostAddress();
         MailLog.newConnection(dcid, local, host.ip(), host.port());
 
-        Properties sessionSettings = sessionProperties(route, settings);
-        Session session = SessionCache.take(sessionSettings);
+        SessionCache.Lease session = SessionCache.take(sessionProperties(route, settings));
         RouteAuth auth = route.auth().orElse(null);
-        PhaseTrackingTransport transport = new PhaseTrackingTransport(session,
+        PhaseTrackingTransport transport = new PhaseTrackingTransport(session.session(),
             auth == null ? null : auth.user(), auth == null ? null : auth.password());
         transport.traceInto(trace);
         try {
@@ -94,7 +87,7 @@ public final class SmtpConnection implements AutoCloseable {
             }
             trace.end(failureReply(e, transport, trace.phase(), settings));
             closeQuietly(socket);
-            SessionCache.giveBack(sessionSettings, session);
+            session.giveBack();
             MailLog.connectionError(dcid, domain, host.ip(), host.port(), trace.finalReply().text(), local, reasonFor(trace));
             return Optional.empty();
         }
@@ -103,7 +96,7 @@ public final class SmtpConnection implements AutoCloseable {
         if (tls != TlsMode.NONE) {
             MailLog.tls(dcid, tls.keyword(), transport.tlsActive());
         }
-        return Optional.of(new SmtpConnection(host, dcid, socket, sessionSettings, session, transport));
+        return Optional.of(new SmtpConnection(host, dcid, socket, session, transport));
     }
 
     public HostAddress host() {
@@ -143,7 +136,7 @@ public final class SmtpConnection implements AutoCloseable {
         used = true;
         // The envelope sender is read from the session at MAIL time; each connection owns its
         // session, so setting it per transaction is safe.
-        session.getProperties().put("mail.smtp.from", message.reversePath());
+        session.session().getProperties().put("mail.smtp.from", message.reversePath());
         Address[] addresses = toAddresses(recipients);
         transport.groupWithNextMail(addresses);
         try {
@@ -185,7 +178,7 @@ public final class SmtpConnection implements AutoCloseable {
             // The session is over either way; nothing to tell the caller.
         } finally {
             closeQuietly(socket);
-            releaseSession();
+            session.giveBack();
         }
     }
 
@@ -197,14 +190,7 @@ public final class SmtpConnection implements AutoCloseable {
         } catch (MessagingException | RuntimeException e) {
             // already closed
         }
-        releaseSession();
-    }
-
-    /** Once the transport is closed, its Session may serve the next connection. */
-    private void releaseSession() {
-        if (sessionReturned.compareAndSet(false, true)) {
-            SessionCache.giveBack(sessionSettings, session);
-        }
+        session.giveBack();
     }
 
     private static Properties sessionProperties(Route route, ClientSettings settings) {

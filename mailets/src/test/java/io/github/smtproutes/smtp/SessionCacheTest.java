@@ -19,11 +19,12 @@ class SessionCacheTest {
     @Test
     void aClosedConnectionsSessionServesTheNextOneWithTheSameSettings() {
         Properties settings = settings("helo-" + UUID.randomUUID());
-        Session first = SessionCache.take(settings);
+        SessionCache.Lease lease = SessionCache.take(settings);
+        Session first = lease.session();
         first.getProperties().put("mail.smtp.from", "a@example.com");
-        SessionCache.giveBack(settings, first);
+        lease.giveBack();
 
-        Session second = SessionCache.take(settings);
+        Session second = SessionCache.take(settings).session();
 
         assertThat(second).isSameAs(first);
         assertThat(second.getProperty("mail.smtp.localhost")).isEqualTo(settings.getProperty("mail.smtp.localhost"));
@@ -32,9 +33,9 @@ class SessionCacheTest {
     @Test
     void aSessionInUseIsNeverHandedOutTwice() {
         Properties settings = settings("helo-" + UUID.randomUUID());
-        Session first = SessionCache.take(settings);
+        Session first = SessionCache.take(settings).session();
 
-        Session second = SessionCache.take(settings);
+        Session second = SessionCache.take(settings).session();
 
         assertThat(second).isNotSameAs(first);
     }
@@ -43,10 +44,11 @@ class SessionCacheTest {
     void otherSettingsGetAnotherSession() {
         Properties one = settings("helo-" + UUID.randomUUID());
         Properties other = settings("helo-" + UUID.randomUUID());
-        Session first = SessionCache.take(one);
-        SessionCache.giveBack(one, first);
+        SessionCache.Lease lease = SessionCache.take(one);
+        Session first = lease.session();
+        lease.giveBack();
 
-        Session forOther = SessionCache.take(other);
+        Session forOther = SessionCache.take(other).session();
 
         assertThat(forOther).isNotSameAs(first);
         assertThat(forOther.getProperty("mail.smtp.localhost")).isEqualTo(other.getProperty("mail.smtp.localhost"));
@@ -55,7 +57,7 @@ class SessionCacheTest {
     @Test
     void changingTheCallersPropertiesLaterDoesNotChangeATakenSession() {
         Properties settings = settings("helo-" + UUID.randomUUID());
-        Session session = SessionCache.take(settings);
+        Session session = SessionCache.take(settings).session();
 
         settings.put("mail.smtp.localhost", "changed");
 
