@@ -18,8 +18,8 @@ import io.github.smtproutes.smtp.ConnectionPool;
 /**
  * SmtpRouteDelivery's init parameters, read once with their defaults into the settings each part
  * needs (SMTP client, retry policy and scheduler, host backoff, connection pool, delay warnings).
- * A bad value is one clear start-up error naming the mailet and the parameter. The README's
- * parameter table lists the same names and defaults.
+ * A bad value is one clear start-up error naming the mailet and the parameter. The parameter table of
+ * docs/configuration.md lists the same names and defaults (DocsTest checks the names).
  */
 final class DeliveryParameters {
     static final Set<String> NAMES = Set.of("routes", "retryRepository", "bounceProcessor",

@@ -19,7 +19,7 @@ import io.github.smtproutes.smtp.SmtpReply;
  * TLS and AUTH as the route asks): a host still silent then costs a probe thread one timeout,
  * instead of costing a mail that timeout before it fails over. An opened session is pooled for
  * the next mail, and the verdict goes to {@link HostHealth} like a delivery's: up, or down for
- * the next, longer backoff. Without an equal host, the next mail itself is the probe, as before:
+ * the next, longer backoff. Without an equal host, the next mail itself is the probe:
  * it has nowhere better to go.
  */
 public final class HostProber implements AutoCloseable {

@@ -11,7 +11,7 @@ import io.github.smtproutes.smtp.RecipientOutcome.Disposition;
  * The one place that decides what an SMTP session means. It reads a {@link SessionTrace} and
  * says, for every recipient, whether the host accepted it, whether it must bounce, or whether it
  * goes on to the next host; and whether the host itself failed. The rules are the contract of
- * SMTP Routes (the README's outcome table), in the order a session runs.
+ * SMTP Routes (the outcome table of docs/smtp-outcomes.md), in the order a session runs.
  */
 public final class OutcomeClassifier {
     private OutcomeClassifier() {

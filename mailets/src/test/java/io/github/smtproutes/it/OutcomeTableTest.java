@@ -27,7 +27,7 @@ import io.github.smtproutes.testing.ScriptedSmtpServer;
 import io.github.smtproutes.testing.SmtpPhase;
 
 /**
- * One test per row of the outcome table (README, "What happens at each SMTP step"), in a real
+ * One test per row of the outcome table (docs/smtp-outcomes.md, "The outcome table"), in a real
  * James. Each row has its own route: a scripted first host that misbehaves in one way at
  * priority 0, and the shared healthy host NEXT at priority 10. Bounces are DSNs that James sends
  * to the sender, whose domain is routed to SENDERS.
