@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import javax.mail.MessagingException;
 
 import io.github.smtproutes.delivery.HostHealth;
+import io.github.smtproutes.nodes.NodeLayout;
 import io.github.smtproutes.retry.RetryScheduler;
 import io.github.smtproutes.routes.RetryPolicy;
 import io.github.smtproutes.smtp.ClientSettings;
@@ -26,7 +27,8 @@ final class DeliveryParameters {
         "connectionTimeout", "timeout", "heloName",
         "retryInitial", "retryMax", "retryMaxAttempts", "retryMaxAge",
         "retryInterval", "retryThreads", "retryBatch", "delayWarning", "delayWarningProcessor",
-        "hostDownInitial", "hostDownMax", "connectionIdle", "connectionMaxMessages", "maxConnectionsPerHost", "hostBusyWait");
+        "hostDownInitial", "hostDownMax", "connectionIdle", "connectionMaxMessages", "maxConnectionsPerHost", "hostBusyWait",
+        "retryNodeId", "retryNodeLease");
     static final String DEFAULT_RETRY_REPOSITORY = "memory://var/mail/smtp-routes/retry/";
     static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(30);
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -44,6 +46,23 @@ final class DeliveryParameters {
 
     String retryRepository() {
         return parameters.string("retryRepository", DEFAULT_RETRY_REPOSITORY);
+    }
+
+    /**
+     * This node's place among several James nodes sharing the retry store; empty for one node.
+     * The lease must outlast two renewals, which happen every retryInterval.
+     */
+    Optional<NodeLayout> retryNodes() throws MessagingException {
+        Optional<String> nodeId = parameters.string("retryNodeId");
+        Duration lease = parameters.duration("retryNodeLease", NodeLayout.DEFAULT_LEASE);
+        if (nodeId.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(NodeLayout.of(retryRepository(), nodeId.get(), lease, retrySchedule().interval()));
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: " + e.getMessage(), e);
+        }
     }
 
     Optional<String> bounceProcessor() {

@@ -3,6 +3,7 @@ package io.github.smtproutes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -14,6 +15,8 @@ import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
+import org.apache.james.mailrepository.api.Protocol;
+import org.apache.james.mailrepository.memory.MailRepositoryStoreConfiguration;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
@@ -25,6 +28,10 @@ import io.github.smtproutes.delivery.RouteDelivery;
 import io.github.smtproutes.delivery.RoutedMailProcessor;
 import io.github.smtproutes.metrics.DeliveryMetrics;
 import io.github.smtproutes.metrics.JamesDeliveryMetrics;
+import io.github.smtproutes.nodes.LeaseBook;
+import io.github.smtproutes.nodes.NodeLayout;
+import io.github.smtproutes.nodes.QueueTakeover;
+import io.github.smtproutes.nodes.RetryNodes;
 import io.github.smtproutes.retry.DelayWarnings;
 import io.github.smtproutes.retry.RetryQueue;
 import io.github.smtproutes.retry.RetryQueueHandle;
@@ -44,6 +51,8 @@ import io.github.smtproutes.smtp.SmtpHostClient;
 public class SmtpRouteDelivery extends GenericMailet {
     /** How long destroy() waits for retries under way; one cut short stays queued. */
     static final Duration RETRY_STOP_GRACE = Duration.ofSeconds(10);
+    /** How long an adopter waits between the two listings of a dead node's queue (see QueueTakeover). */
+    static final Duration NODE_TAKEOVER_SETTLE = Duration.ofSeconds(1);
 
     private final SmtpRoutes smtpRoutes;
     private final DNSService dns;
@@ -59,6 +68,8 @@ public class SmtpRouteDelivery extends GenericMailet {
     private ConnectionPool pool;
     private HostProber prober;
     private LiveRouteTable.Check retryCheck;
+    private RetryNodes nodes;
+    private Optional<MailRepositoryStoreConfiguration> repositoryTypes = Optional.empty();
 
     @Inject
     public SmtpRouteDelivery(SmtpRoutes smtpRoutes, DNSService dns, MailRepositoryStore repositoryStore, DomainList domainList, Clock clock) {
@@ -75,6 +86,12 @@ public class SmtpRouteDelivery extends GenericMailet {
         this.metrics = metrics;
     }
 
+    /** Guice passes the declared repository protocols, so that an undeclared one is named at start. */
+    @Inject
+    void useRepositoryTypes(MailRepositoryStoreConfiguration configuration) {
+        this.repositoryTypes = Optional.of(configuration);
+    }
+
     @Override
     public void init() throws MessagingException {
         checkInitParameters(DeliveryParameters.NAMES);
@@ -84,7 +101,9 @@ public class SmtpRouteDelivery extends GenericMailet {
         } catch (RouteFileException e) {
             throw new MessagingException("Mailet SmtpRouteDelivery: " + e.getMessage(), e);
         }
-        RetryQueue retryQueue = new RetryQueue(selectRepository(parameters.retryRepository()));
+        Optional<NodeLayout> nodeLayout = parameters.retryNodes();
+        String queueUrl = nodeLayout.map(NodeLayout::ownQueue).orElse(parameters.retryRepository());
+        RetryQueue retryQueue = new RetryQueue(selectRepository(queueUrl));
         RetryPolicy policy = parameters.retryPolicy();
         addRouteRetryCheck(policy);
         parameters.configureHostDownBackoff(smtpRoutes.health());
@@ -108,7 +127,22 @@ public class SmtpRouteDelivery extends GenericMailet {
         // Route flush: a host of the route just accepted, so its waiting mails are worth a try now.
         processor = new RoutedMailProcessor(delivery, bouncer, retryQueue, policy, clock,
             route -> scheduler.flush(route.domain()), delayWarnings).withMetrics(metrics);
-        startRetries(new RetryQueueHandle(parameters.retryRepository(), scheduler));
+        if (nodeLayout.isPresent()) {
+            startNode(nodeLayout.get(), retryQueue, scheduler, parameters.retrySchedule().interval());
+        }
+        startRetries(new RetryQueueHandle(queueUrl, scheduler));
+    }
+
+    /**
+     * One of several nodes sharing the retry store: the lease is renewed once before the
+     * scheduler starts, and the scheduler retries only while this node holds it.
+     */
+    private void startNode(NodeLayout layout, RetryQueue retryQueue, RetryScheduler scheduler, Duration renewEvery) throws MessagingException {
+        nodes = new RetryNodes(layout, new LeaseBook(selectRepository(layout.leaseBook())), this::selectRepository, retryQueue,
+            new QueueTakeover(NODE_TAKEOVER_SETTLE), clock, renewEvery);
+        scheduler.retryOnlyWhile(nodes::holdsLease);
+        nodes.start();
+        smtpRoutes.registerRetryNodes(nodes);
     }
 
     /** The scheduler finds mails left by a previous run at once: they were stored before the restart. */
@@ -137,6 +171,12 @@ public class SmtpRouteDelivery extends GenericMailet {
 
     @Override
     public void destroy() {
+        if (nodes != null) {
+            // The lease is left to run out: a node that does not come back is adopted by another.
+            smtpRoutes.unregisterRetryNodes(nodes);
+            nodes.close();
+            nodes = null;
+        }
         if (retryCheck != null) {
             table.removeCheck(retryCheck);
         }
@@ -204,10 +244,37 @@ public class SmtpRouteDelivery extends GenericMailet {
     }
 
     private org.apache.james.mailrepository.api.MailRepository selectRepository(String url) throws MessagingException {
+        requireDeclaredProtocol(url);
         try {
             return repositoryStore.select(MailRepositoryUrl.from(url));
         } catch (Exception e) {
             throw new MessagingException("Mailet SmtpRouteDelivery: cannot open retryRepository '" + url + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A URL whose protocol James does not declare (e.g. {@code file://} on distributed James, which
+     * declares only {@code cassandra://}) is a start-up error that says what James does offer.
+     */
+    private void requireDeclaredProtocol(String url) throws MessagingException {
+        if (repositoryTypes.isEmpty()) {
+            return;
+        }
+        String protocol;
+        try {
+            protocol = MailRepositoryUrl.from(url).getProtocol().getValue();
+        } catch (RuntimeException e) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: retryRepository '" + url + "' is not a mail repository URL such as "
+                + "file://var/mail/smtp-routes/retry/: " + e.getMessage(), e);
+        }
+        List<String> declared = repositoryTypes.get().getItems().stream()
+            .flatMap(item -> item.getProtocols().stream())
+            .map(Protocol::getValue)
+            .sorted()
+            .collect(Collectors.toList());
+        if (!declared.contains(protocol)) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: retryRepository '" + url + "' uses protocol '" + protocol
+                + "', which this James does not declare; declared in mailrepositorystore.xml: " + String.join(", ", declared));
         }
     }
 

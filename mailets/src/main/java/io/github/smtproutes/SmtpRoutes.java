@@ -17,6 +17,7 @@ import org.apache.james.filesystem.api.FileSystem;
 
 import io.github.smtproutes.delivery.HostHealth;
 import io.github.smtproutes.delivery.RoundRobin;
+import io.github.smtproutes.nodes.RetryNodes;
 import io.github.smtproutes.retry.RetryQueueHandle;
 import io.github.smtproutes.routes.RouteFileException;
 import io.github.smtproutes.routes.RouteFileParser;
@@ -38,6 +39,7 @@ public class SmtpRoutes {
     private final ConcurrentHashMap<String, LiveRouteTable> tables = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, RetryQueueHandle> retryQueues = new ConcurrentHashMap<>();
     private final Set<ConnectionPool> connectionPools = ConcurrentHashMap.newKeySet();
+    private final Set<RetryNodes> retryNodes = ConcurrentHashMap.newKeySet();
 
     @Inject
     public SmtpRoutes(FileSystem fileSystem, Clock clock) {
@@ -107,6 +109,20 @@ public class SmtpRoutes {
     /** The retry queue stored in {@code repositoryUrl}, as written in the mailet's retryRepository. */
     public Optional<RetryQueueHandle> retryQueue(String repositoryUrl) {
         return Optional.ofNullable(retryQueues.get(repositoryUrl));
+    }
+
+    /** Makes a mailet's node (one of several James nodes sharing its retry store) visible to WebAdmin. */
+    public void registerRetryNodes(RetryNodes nodes) {
+        retryNodes.add(nodes);
+    }
+
+    public void unregisterRetryNodes(RetryNodes nodes) {
+        retryNodes.remove(nodes);
+    }
+
+    /** The nodes of the live SmtpRouteDelivery mailets that have a retryNodeId. */
+    public Collection<RetryNodes> retryNodes() {
+        return List.copyOf(retryNodes);
     }
 
     /** Makes a mailet's connection pool visible to WebAdmin and metrics (pool figures per endpoint). */

@@ -106,6 +106,15 @@ public final class MailLog {
         LOG.info("No destination host MID {} domain {} - {}", mid, domain, reason);
     }
 
+    /** One waiting mail of a node whose lease ran out, now in this node's retry queue. */
+    public static void adopted(String mid, String key, String fromNode, String toNode) {
+        LOG.info("Message adopted MID {} from node {} by node {} key {}", mid, fromNode, toNode, key);
+    }
+
+    public static void queueAdopted(String fromNode, String toNode, int count, Instant leaseExpired) {
+        LOG.info("Queue of node {} adopted by node {}: {} message(s), its lease expired {}", fromNode, toNode, count, leaseExpired);
+    }
+
     public static String rids(List<Integer> rids) {
         return rids.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
     }

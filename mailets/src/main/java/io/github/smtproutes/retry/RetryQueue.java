@@ -69,6 +69,14 @@ public final class RetryQueue {
         return store(copy);
     }
 
+    /**
+     * Stores a mail taken over from another node's queue as it is, under its own name: its due
+     * time, attempts and first-attempt time come along.
+     */
+    public MailKey adopt(Mail mail) throws MessagingException {
+        return store(mail);
+    }
+
     private MailKey store(Mail mail) throws MessagingException {
         beingStored.add(mail.getName());
         try {

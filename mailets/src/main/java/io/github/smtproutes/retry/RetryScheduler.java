@@ -55,6 +55,7 @@ public final class RetryScheduler {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private ScheduledExecutorService ticker;
     private ExecutorService workers;
+    private volatile java.util.function.BooleanSupplier mayRetry = () -> true;
 
     /** Delivers a retried mail through the routes; afterwards the mail holds only recipients without a route. */
     @FunctionalInterface
@@ -78,6 +79,14 @@ public final class RetryScheduler {
 
     public RetryQueue queue() {
         return queue;
+    }
+
+    /**
+     * Retries only while {@code condition} holds, e.g. while this node holds its lease among
+     * several nodes: a node that lost it may have its queue adopted by another right now.
+     */
+    public void retryOnlyWhile(java.util.function.BooleanSupplier condition) {
+        this.mayRetry = Objects.requireNonNull(condition, "condition");
     }
 
     public Settings settings() {
@@ -167,6 +176,9 @@ public final class RetryScheduler {
      */
     int tick() throws MessagingException {
         wakeUpPending.set(false);
+        if (!mayRetry.getAsBoolean()) {
+            return 0;
+        }
         applyFlushes();
         int retried = 0;
         Set<MailKey> stuck = new java.util.HashSet<>();

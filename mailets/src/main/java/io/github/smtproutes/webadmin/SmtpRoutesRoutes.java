@@ -22,6 +22,7 @@ import org.eclipse.jetty.http.HttpStatus;
 import io.github.smtproutes.LiveRouteTable;
 import io.github.smtproutes.SmtpRoutes;
 import io.github.smtproutes.delivery.HostPlanner;
+import io.github.smtproutes.nodes.RetryNodes;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteFileException;
 import io.github.smtproutes.routes.RouteTable;
@@ -66,6 +67,8 @@ public class SmtpRoutesRoutes implements Routes {
         service.get(BASE + "/plan", this::plan, json);
         service.post(BASE + "/deliverNow", this::deliverNow, json);
         service.post(BASE + "/reload", this::reload, json);
+        service.get(BASE + "/nodes", this::nodes, json);
+        service.post(BASE + "/nodes/:nodeId/adopt", this::adopt, json);
     }
 
     private Object routeTables(Request request, Response response) {
@@ -133,6 +136,49 @@ public class SmtpRoutesRoutes implements Routes {
             }
         }
         return Map.of("reloaded", reloaded);
+    }
+
+    /** The nodes sharing each multi-node mailet's retry store (empty without retryNodeId). */
+    private Object nodes(Request request, Response response) throws MessagingException {
+        response.type("application/json");
+        return NodeViews.of(smtpRoutes.retryNodes());
+    }
+
+    /**
+     * Takes a node's waiting mail into this node's queue now. 409 while that node's lease runs
+     * (it is delivering that mail itself), unless {@code ?force=true}; 404 for a node no store knows.
+     */
+    private Object adopt(Request request, Response response) throws MessagingException {
+        response.type("application/json");
+        String nodeId = request.params("nodeId");
+        boolean force = "true".equalsIgnoreCase(request.queryParams("force"));
+        if (smtpRoutes.retryNodes().isEmpty()) {
+            throw notFound("no SmtpRouteDelivery mailet has a retryNodeId: this James is a single node");
+        }
+        int adopted = 0;
+        boolean known = false;
+        boolean live = false;
+        for (RetryNodes nodes : smtpRoutes.retryNodes()) {
+            RetryNodes.AdoptResult result = nodes.adoptNow(nodeId, force);
+            if (result.verdict == RetryNodes.Verdict.SELF) {
+                throw badRequest("'" + nodeId + "' is this node: a node delivers its own queue");
+            }
+            known |= result.verdict != RetryNodes.Verdict.UNKNOWN_NODE;
+            live |= result.verdict == RetryNodes.Verdict.LEASE_LIVE;
+            adopted += result.adopted;
+        }
+        if (!known) {
+            throw notFound("no node '" + nodeId + "' in the shared retry store (see GET " + BASE + "/nodes)");
+        }
+        if (live) {
+            throw ErrorResponder.builder().statusCode(HttpStatus.CONFLICT_409).type(ErrorType.WRONG_STATE)
+                .message("node '" + nodeId + "' holds a live lease and is delivering its queue itself; add ?force=true to take it anyway")
+                .haltError();
+        }
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("nodeId", nodeId);
+        view.put("adopted", adopted);
+        return view;
     }
 
     /** The domain keys of the routes {@code domain} resolves to, one per route file that has one. */
