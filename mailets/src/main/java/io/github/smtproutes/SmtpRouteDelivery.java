@@ -3,7 +3,6 @@ package io.github.smtproutes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -15,7 +14,6 @@ import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
-import org.apache.james.mailrepository.api.Protocol;
 import org.apache.james.mailrepository.memory.MailRepositoryStoreConfiguration;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
@@ -69,7 +67,7 @@ public class SmtpRouteDelivery extends GenericMailet {
     private HostProber prober;
     private LiveRouteTable.Check retryCheck;
     private RetryNodes nodes;
-    private Optional<MailRepositoryStoreConfiguration> repositoryTypes = Optional.empty();
+    private Optional<RepositoryTypes> repositoryTypes = Optional.empty();
 
     @Inject
     public SmtpRouteDelivery(SmtpRoutes smtpRoutes, DNSService dns, MailRepositoryStore repositoryStore, DomainList domainList, Clock clock) {
@@ -89,7 +87,7 @@ public class SmtpRouteDelivery extends GenericMailet {
     /** Guice passes the declared repository protocols, so that an undeclared one is named at start. */
     @Inject
     void useRepositoryTypes(MailRepositoryStoreConfiguration configuration) {
-        this.repositoryTypes = Optional.of(configuration);
+        this.repositoryTypes = Optional.of(new RepositoryTypes(configuration));
     }
 
     @Override
@@ -138,6 +136,10 @@ public class SmtpRouteDelivery extends GenericMailet {
      * scheduler starts, and the scheduler retries only while this node holds it.
      */
     private void startNode(NodeLayout layout, RetryQueue retryQueue, RetryScheduler scheduler, Duration renewEvery) throws MessagingException {
+        Optional<String> unsafe = repositoryTypes.flatMap(types -> types.unsafeToShare(layout.sharedBase()));
+        if (unsafe.isPresent()) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: " + unsafe.get());
+        }
         nodes = new RetryNodes(layout, new LeaseBook(selectRepository(layout.leaseBook())), this::selectRepository, retryQueue,
             new QueueTakeover(NODE_TAKEOVER_SETTLE), clock, renewEvery);
         scheduler.retryOnlyWhile(nodes::holdsLease);
@@ -257,24 +259,9 @@ public class SmtpRouteDelivery extends GenericMailet {
      * declares only {@code cassandra://}) is a start-up error that says what James does offer.
      */
     private void requireDeclaredProtocol(String url) throws MessagingException {
-        if (repositoryTypes.isEmpty()) {
-            return;
-        }
-        String protocol;
-        try {
-            protocol = MailRepositoryUrl.from(url).getProtocol().getValue();
-        } catch (RuntimeException e) {
-            throw new MessagingException("Mailet SmtpRouteDelivery: retryRepository '" + url + "' is not a mail repository URL such as "
-                + "file://var/mail/smtp-routes/retry/: " + e.getMessage(), e);
-        }
-        List<String> declared = repositoryTypes.get().getItems().stream()
-            .flatMap(item -> item.getProtocols().stream())
-            .map(Protocol::getValue)
-            .sorted()
-            .collect(Collectors.toList());
-        if (!declared.contains(protocol)) {
-            throw new MessagingException("Mailet SmtpRouteDelivery: retryRepository '" + url + "' uses protocol '" + protocol
-                + "', which this James does not declare; declared in mailrepositorystore.xml: " + String.join(", ", declared));
+        Optional<String> problem = repositoryTypes.flatMap(types -> types.undeclared(url));
+        if (problem.isPresent()) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: retryRepository " + problem.get());
         }
     }
 

@@ -2,6 +2,10 @@ package io.github.smtproutes.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.io.File;
 import java.io.IOException;
@@ -16,11 +20,14 @@ import org.apache.james.GuiceJamesServer;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.utils.MailRepositoryProbeImpl;
+import org.apache.james.utils.WebAdminGuiceProbe;
 import org.apache.mailet.Mail;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.restassured.specification.RequestSpecification;
 
 import io.github.smtproutes.testing.ScriptedSmtpServer;
 import io.github.smtproutes.testing.SmtpPhase;
@@ -83,6 +90,15 @@ class TwoNodesTest {
             assertThat(filesIn(queueDir("node-b"))).isZero();
         });
         assertThat(all).allSatisfy(subject -> assertThat(Mails.withSubject(destination, subject)).hasSize(1));
+
+        // An operator may not take a live node's queue unless forced, nor one nobody knows.
+        webAdmin(nodeA).post("/smtpRoutes/nodes/node-b/adopt").then().statusCode(409)
+            .body("message", containsString("holds a live lease"));
+        webAdmin(nodeA).post("/smtpRoutes/nodes/ghost/adopt").then().statusCode(404);
+        webAdmin(nodeA).get("/smtpRoutes/nodes").then().statusCode(200)
+            .body("stores[0].thisNode", equalTo("node-a"))
+            .body("stores[0].nodes.nodeId", contains("node-a", "node-b"))
+            .body("stores[0].nodes.live", contains(true, true));
     }
 
     @Test
@@ -103,6 +119,16 @@ class TwoNodesTest {
         assertThat(filesIn(queueDir("node-a"))).isZero();
         Thread.sleep(3000);
         assertThat(viaA).allSatisfy(subject -> assertThat(Mails.withSubject(destination, subject)).hasSize(1));
+        String nodes = webAdmin(nodeB).get("/smtpRoutes/nodes").then().statusCode(200)
+            .body("stores[0].nodes.find { it.nodeId == 'node-a' }.live", equalTo(false))
+            .body("stores[0].nodes.find { it.nodeId == 'node-a' }.adoptedBy", equalTo("node-b"))
+            .body("stores[0].nodes.find { it.nodeId == 'node-a' }.waiting", equalTo(0))
+            .extract().asString();
+        System.out.println("GET /smtpRoutes/nodes on node-b: " + nodes);
+    }
+
+    private static RequestSpecification webAdmin(GuiceJamesServer server) {
+        return given().baseUri("http://127.0.0.1").port(server.getProbe(WebAdminGuiceProbe.class).getWebAdminPort().getValue());
     }
 
     /**
@@ -121,6 +147,8 @@ class TwoNodesTest {
         GuiceJamesServer server = RoutesJames.fromRepoConf()
             .routes(() -> "<smtproutes><route domain='nodes.test'><host>" + destination.address() + "</host>"
                 + "<retry initial='1s' max='2s'/></route></smtproutes>")
+            // Several nodes on one file:// store: each must list what the others write.
+            .edit("mailrepositorystore.xml", "CACHEKEYS=\"true\"", "CACHEKEYS=\"false\"")
             // Two servers in one JVM: their mailet containers would register the same JMX names.
             .edit("mailetcontainer.xml", "enableJmx=\"true\"", "enableJmx=\"false\"")
             .edit("mailetcontainer.xml", "<processors>", "<processors enableJmx=\"false\">")
