@@ -8,7 +8,8 @@ import java.net.ServerSocket;
 /**
  * Chooses the loopback ports James listens on: a requested port is checked to be free, so that a
  * second runner fails with a clear message instead of a James bind error deep in its log; port 0
- * picks a free one.
+ * picks a free one. The check binds the way James's servers will bind, so it answers the same
+ * question they will ask.
  */
 final class Ports {
     private Ports() {
@@ -44,8 +45,11 @@ final class Ports {
 
     private static ServerSocket bind(int port) throws IOException {
         ServerSocket socket = new ServerSocket();
-        // No SO_REUSEADDR: a port still held by a listener must count as busy.
-        socket.setReuseAddress(false);
+        // SO_REUSEADDR, as James's listeners set it (Netty for SMTP, Jetty for WebAdmin, the JDK's
+        // RMI server sockets for JMX): a connection of the last run still in TIME-WAIT does not
+        // stop them binding, so it must not stop the check either. A port another process
+        // listens on is refused all the same (Linux and BSD refuse a second listener).
+        socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(InetAddress.getByName(LocalConf.LOOPBACK), port));
         return socket;
     }
