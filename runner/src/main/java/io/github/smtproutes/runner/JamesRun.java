@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -27,6 +29,8 @@ final class JamesRun {
     private final RunOptions options;
     private final PrintStream out;
     private final CountDownLatch started = new CountDownLatch(1);
+    /** James's errors while it starts, shown once it is up (only the console thread touches it). */
+    private final List<String> errorsWhileStarting = new ArrayList<>();
 
     // Volatile: the shutdown hook and the demo host's threads read them.
     private volatile WorkDirectory work;
@@ -95,14 +99,24 @@ final class JamesRun {
     }
 
     private void onConsoleLine(String line) {
-        if (line.contains(JamesProcess.STARTED)) {
-            started.countDown();
-        }
-        // By default only problems: errors, and warnings once started (while starting, James warns
-        // about every optional conf file the image has and this project does not ship).
-        boolean startedAlready = started.getCount() == 0;
-        if (options.verbose() || line.contains("[ERROR]") || (startedAlready && line.contains("[WARN ]"))) {
+        if (options.verbose()) {
             print("[james] " + line);
+        } else if (started.getCount() > 0) {
+            // While starting, errors are held back: if the start fails, the failure says what is
+            // wrong in one line first; the errors James logs on the way mostly name whichever
+            // component loaded a bad file first. (James also warns then about every optional conf
+            // file the image has and this project does not ship: those are left out.)
+            if (line.contains("[ERROR]")) {
+                errorsWhileStarting.add(line);
+            }
+        } else if (line.contains("[ERROR]") || line.contains("[WARN ]")) {
+            print("[james] " + line);
+        }
+        if (line.contains(JamesProcess.STARTED)) {
+            // Errors that did not stop James still matter: shown once it is up.
+            errorsWhileStarting.forEach(error -> print("[james] " + error));
+            errorsWhileStarting.clear();
+            started.countDown();
         }
     }
 
@@ -119,26 +133,50 @@ final class JamesRun {
         }
     }
 
+    /**
+     * Why James did not start, for the user: the cause in one line first (for a broken route
+     * file: the file, the route and the problem), then where the whole console log is. Only when
+     * the console names no cause (a crash, a hang) does the end of the console follow.
+     */
     private RunnerException startFailure(String what) {
         console.drain();
-        print("---- the end of " + work.consoleLog() + ", without stack frames ----");
-        consoleTail().forEach(this::print);
-        print("----");
+        List<String> consoleLines = readConsole();
+        Optional<String> cause = StartFailure.cause(consoleLines).map(this::withTheUsersRouteFile);
         String routesCopy = options.routes()
-            .map(routes -> " (" + work.conf().resolve("smtproutes.xml") + " is a copy of " + routes + ")").orElse("");
-        return new RunnerException(what + ". Full console log: " + work.consoleLog() + routesCopy);
+            .map(routes -> " (" + copiedRoutes() + " is a copy of " + routes + ")").orElse("");
+        String where = "Full console log: " + work.consoleLog() + routesCopy;
+        if (cause.isPresent()) {
+            return new RunnerException(cause.get() + "\n" + "run-james: " + what + ". " + where);
+        }
+        StringBuilder message = new StringBuilder(what).append(". ").append(where)
+            .append("\n---- the end of ").append(work.consoleLog()).append(", without stack frames ----");
+        consoleTail(consoleLines).forEach(line -> message.append('\n').append(line));
+        return new RunnerException(message.append("\n----").toString());
     }
 
-    /** The end of James's console without stack frames, so that the messages (which say what is wrong) show. */
-    private List<String> consoleTail() {
+    /** A message about the working copy of the route file names the file the user gave instead. */
+    private String withTheUsersRouteFile(String message) {
+        return options.routes().map(routes -> message.replace(copiedRoutes().toString(), routes.toString())).orElse(message);
+    }
+
+    private Path copiedRoutes() {
+        return work.conf().resolve("smtproutes.xml");
+    }
+
+    private List<String> readConsole() {
         try {
-            List<String> lines = Files.readAllLines(work.consoleLog(), StandardCharsets.UTF_8).stream()
-                .filter(line -> !STACK_FRAME.matcher(line).matches())
-                .collect(Collectors.toList());
-            return lines.subList(Math.max(0, lines.size() - CONSOLE_TAIL_LINES), lines.size());
+            return Files.readAllLines(work.consoleLog(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return List.of("(cannot read it: " + e.getMessage() + ")");
         }
+    }
+
+    /** The end of James's console without stack frames, so that the messages (which say what is wrong) show. */
+    private static List<String> consoleTail(List<String> consoleLines) {
+        List<String> lines = consoleLines.stream()
+            .filter(line -> !STACK_FRAME.matcher(line).matches())
+            .collect(Collectors.toList());
+        return lines.subList(Math.max(0, lines.size() - CONSOLE_TAIL_LINES), lines.size());
     }
 
     private void printWhereThingsAre(JamesPorts ports, Duration startTime) {

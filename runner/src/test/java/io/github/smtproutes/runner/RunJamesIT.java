@@ -7,6 +7,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,8 +40,9 @@ import org.junit.jupiter.api.Test;
  * subprocess, on free ports and its own working directory; a mail sent with
  * {@code ./run-james send} starts at dest-busy, fails over to dest-ok, which prints it, and the
  * mail log shows "Connection Error" for dest-busy then "New SMTP" for dest-ok; stopping the
- * runner stops James. Timeouts are generous for a slow 2-core CI machine, and every process it
- * started is killed whatever happens.
+ * runner stops James, and a new run on the same ports starts at once. A broken route file is
+ * reported in one line that names the file, the route and the problem. Timeouts are generous
+ * for a slow 2-core CI machine, and every process it started is killed whatever happens.
  */
 class RunJamesIT {
     private static final Duration STARTUP = Duration.ofMinutes(5);
@@ -76,11 +79,12 @@ class RunJamesIT {
     }
 
     @Test
-    void demoFailsOverFromTheBusyHostToTheOkHostAndStopsCleanly() throws Exception {
+    void demoFailsOverFromTheBusyHostToTheOkHostStopsCleanlyAndStartsAgainAtOnce() throws Exception {
         int smtpPort = Ports.freePort();
         int webAdminPort = Ports.freePort();
-        runner = start("--demo", "--work", WORK.toString(), "--smtp-port", String.valueOf(smtpPort),
-            "--webadmin-port", String.valueOf(webAdminPort), "--jmx-port", "0", "--start-timeout", "280");
+        String[] demo = {"--demo", "--work", WORK.toString(), "--smtp-port", String.valueOf(smtpPort),
+            "--webadmin-port", String.valueOf(webAdminPort), "--jmx-port", "0", "--start-timeout", "280"};
+        runner = start(demo);
         awaitOutput(line -> line.startsWith("James is up"), STARTUP);
         runnerDescendants.addAll(descendantsOf(runner));
 
@@ -99,6 +103,48 @@ class RunJamesIT {
         assertTheUserSawTheFailoverInOrder(busyPort, okPort);
 
         stopRunner();
+        startAgainAtOnce(demo, smtpPort, webAdminPort);
+    }
+
+    /**
+     * A second run on the same ports right after the first: the connections the first James
+     * closed (SMTP after QUIT, WebAdmin's kept-alive HTTP connection) are still in TIME-WAIT on
+     * those ports, which James binds through (SO_REUSEADDR), so the runner must not refuse them.
+     */
+    private void startAgainAtOnce(String[] demo, int smtpPort, int webAdminPort) throws Exception {
+        assertThat(bindRefusedWithoutReuseAddress(smtpPort) || bindRefusedWithoutReuseAddress(webAdminPort))
+            .as("a connection of the first run is still in TIME-WAIT on port %d or %d", smtpPort, webAdminPort).isTrue();
+        output.clear();
+        runner = start(demo);
+        awaitOutput(line -> line.startsWith("James is up"), STARTUP);
+        runnerDescendants.addAll(descendantsOf(runner));
+        assertWebAdminAnswers(webAdminPort);
+        stopRunner();
+    }
+
+    @Test
+    void aBrokenRouteFileIsReportedInOneLineFirstThenWhereTheLogIs() throws Exception {
+        Path routes = Files.writeString(Files.createDirectories(WORK).resolveSibling("it-broken-smtproutes.xml"),
+            "<smtproutes>\n  <route domain=\"example.com\">\n    <hots priority=\"0\">127.0.0.1:2526</hots>\n  </route>\n</smtproutes>\n");
+        Path stdout = WORK.resolveSibling("it-broken-stdout.log");
+        Path stderr = WORK.resolveSibling("it-broken-stderr.log");
+        Process broken = new ProcessBuilder("bash", PROJECT.resolve("run-james").toString(), "--no-build", "--routes", routes.toString(),
+                "--work", WORK.toString(), "--smtp-port", "0", "--webadmin-port", "0", "--jmx-port", "0", "--start-timeout", "280")
+            .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        processes.add(broken);
+
+        assertThat(broken.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS)).as("the runner exits").isTrue();
+        List<String> errors = Files.readAllLines(stderr, StandardCharsets.UTF_8);
+        List<String> printed = Files.readAllLines(stdout, StandardCharsets.UTF_8);
+        String problem = "route 'example.com': unknown element <hots> (allowed: <host>, <retry>, <auth>)";
+        assertThat(broken.exitValue()).isEqualTo(1);
+        assertThat(errors).as("stderr; stdout:%n%s", String.join("\n", printed)).isNotEmpty();
+        assertThat(errors.get(0)).isEqualTo("run-james: " + routes + ": " + problem);
+        assertThat(errors.get(1)).contains("Full console log: " + WORK.resolve("logs/james-console.log"));
+        assertThat(String.join("\n", errors) + String.join("\n", printed)).as("the problem named once")
+            .containsOnlyOnce("unknown element <hots>");
+        assertThat(printed).as("what the runner printed before the error")
+            .noneMatch(line -> line.contains("Exception") || line.contains("IsInboundRoute") || line.startsWith("[james]"));
     }
 
     private void sendUntilAMailStartsAtTheBusyHost(int busyPort) throws Exception {
@@ -215,6 +261,17 @@ class RunJamesIT {
                 fail("Not seen within %s; output so far:%n%s", timeout, String.join("\n", output));
             }
             Thread.sleep(250);
+        }
+    }
+
+    /** Whether 127.0.0.1:port cannot be bound without SO_REUSEADDR: a connection still in TIME-WAIT holds it. */
+    private static boolean bindRefusedWithoutReuseAddress(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress("127.0.0.1", port));
+            return false;
+        } catch (IOException e) {
+            return true;
         }
     }
 
