@@ -1,46 +1,22 @@
 package io.github.smtproutes.runner;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * The entry point behind {@code ./run-james}: {@code run} (the default) runs a real James 3.8.1
  * with the SMTP Routes extension, {@code send} sends it test mails. The script builds the project
- * and passes the project directory; everything else happens here.
+ * when needed, answers --help and misspelt options from the same usage text, and passes the
+ * project directory; everything else happens here.
  */
 public final class RunJames {
-    static final String USAGE = String.join("\n",
-        "Usage:",
-        "  ./run-james [--demo] [options]      run James 3.8.1 with SMTP Routes and two demo destination hosts",
-        "  ./run-james --routes FILE [options] run James with FILE as conf/smtproutes.xml (no demo hosts)",
-        "  ./run-james send [options]          send test mails to the running James",
-        "",
-        "The script first builds the extension and the runner (mvn -q -B -DskipTests package);",
-        "--no-build skips that and uses the last build.",
-        "",
-        "Run options:",
-        "  --demo                 demo mode, the default when no --routes is given: dest-busy answers",
-        "                         the greeting with 421, dest-ok accepts and prints; demo.example goes to both",
-        "  --routes FILE          your own smtproutes.xml",
-        "  --work DIR             James's working directory (default: .james in the project; conf/ and",
-        "                         extensions-jars/ are laid anew each run, var/ and logs/ are kept)",
-        "  --smtp-port N          SMTP on 127.0.0.1:N (default 2525; 0 = any free port)",
-        "  --webadmin-port N      WebAdmin on 127.0.0.1:N (default 8000; 0 = any free port)",
-        "  --jmx-port N           JMX (james-cli) on 127.0.0.1:N (default 0 = any free port; the image uses 9999)",
-        "  --dns-server IP        the DNS server James asks (default 127.0.0.1)",
-        "  --start-timeout SECS   how long to wait for James to start (default 180)",
-        "  --verbose              show James's whole console output, not only warnings and errors",
-        "  Extra JVM options for James: JAMES_JAVA_OPTS=\"-Xmx1g\" ./run-james",
-        "",
-        "Send options:",
-        "  --to ADDRESS[,ADDRESS] recipients (default " + SendOptions.DEFAULT_TO + ")",
-        "  --from ADDRESS         sender (default " + SendOptions.DEFAULT_FROM + ")",
-        "  --subject TEXT         subject (default \"SMTP Routes test HH:mm:ss\")",
-        "  --count N              send N mails (default 1)",
-        "  --smtp-port N          James's SMTP port (default: the running James's, else 2525)",
-        "  --work DIR             the working directory of the James to send to (default .james)",
-        "  --host HOST            James's SMTP host (default 127.0.0.1)");
+    /** The help text; ./run-james prints the same file itself, so that --help needs no build. */
+    static final String USAGE = readUsage();
 
     private RunJames() {
     }
@@ -69,6 +45,17 @@ public final class RunJames {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 130;
+        }
+    }
+
+    private static String readUsage() {
+        try (InputStream in = RunJames.class.getResourceAsStream("usage.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("usage.txt is missing from the runner jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).stripTrailing();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
