@@ -30,13 +30,33 @@ public final class MailLog {
         return DCIDS.incrementAndGet();
     }
 
+    /** What ends the connection lines of a side probe, a session opened without a message to learn whether a host is back. */
+    public static final String PROBE_MARK = " (host probe, no message)";
+
     public static void newConnection(long dcid, String localAddress, String ip, int port) {
-        LOG.info("New SMTP DCID {} interface {} address {} port {}", dcid, localAddress, ip, port);
+        newConnection(dcid, localAddress, ip, port, false);
+    }
+
+    /** {@code probe}: the session is a side probe, so the line ends with {@link #PROBE_MARK}. */
+    public static void newConnection(long dcid, String localAddress, String ip, int port, boolean probe) {
+        LOG.info("New SMTP DCID {} interface {} address {} port {}{}", dcid, localAddress, ip, port, probeMark(probe));
     }
 
     public static void connectionError(long dcid, String domain, String ip, int port, String details, String localAddress, String reason) {
-        LOG.info("Connection Error: DCID {} domain: {} IP: {} port: {} details: {} interface: {} reason: {}",
-            dcid, domain, ip, port, details, localAddress, reason);
+        connectionError(dcid, domain, ip, port, details, localAddress, reason, false);
+    }
+
+    /** {@code probe}: the session is a side probe, so the line ends with {@link #PROBE_MARK}. */
+    public static void connectionError(long dcid, String domain, String ip, int port, String details, String localAddress, String reason,
+                                       boolean probe) {
+        LOG.info("Connection Error: DCID {} domain: {} IP: {} port: {} details: {} interface: {} reason: {}{}",
+            dcid, domain, ip, port, details, localAddress, reason, probeMark(probe));
+    }
+
+    // The ESA words stay as they are, so that a reader or a parser of ESA logs reads the line as
+    // usual; the mark only tells that no message was at stake.
+    private static String probeMark(boolean probe) {
+        return probe ? PROBE_MARK : "";
     }
 
     public static void tls(long dcid, String mode, boolean active) {

@@ -55,6 +55,12 @@ public final class SmtpConnection implements AutoCloseable {
      * line, and the result is empty.
      */
     public static Optional<SmtpConnection> open(HostAddress host, Route route, ClientSettings settings, String domain, SessionTrace trace) {
+        return open(host, route, settings, domain, trace, false);
+    }
+
+    /** As {@link #open(HostAddress, Route, ClientSettings, String, SessionTrace)}; {@code probe} marks its mail-log lines as a side probe's. */
+    public static Optional<SmtpConnection> open(HostAddress host, Route route, ClientSettings settings, String domain, SessionTrace trace,
+                                                boolean probe) {
         long dcid = MailLog.nextDcid();
         Socket socket = new Socket();
         trace.enter(SmtpPhase.CONNECT);
@@ -68,11 +74,11 @@ public final class SmtpConnection implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(socket);
             trace.end(SmtpReply.none(describe(e, SmtpPhase.CONNECT, settings)));
-            MailLog.connectionError(dcid, domain, host.ip(), host.port(), trace.finalReply().text(), "-", reasonFor(trace));
+            MailLog.connectionError(dcid, domain, host.ip(), host.port(), trace.finalReply().text(), "-", reasonFor(trace), probe);
             return Optional.empty();
         }
         String local = socket.getLocalAddress().getHostAddress();
-        MailLog.newConnection(dcid, local, host.ip(), host.port());
+        MailLog.newConnection(dcid, local, host.ip(), host.port(), probe);
 
         SessionCache.Lease session = SessionCache.take(sessionProperties(route, settings));
         RouteAuth auth = route.auth().orElse(null);
@@ -88,7 +94,7 @@ public final class SmtpConnection implements AutoCloseable {
             trace.end(failureReply(e, transport, trace.phase(), settings));
             closeQuietly(socket);
             session.giveBack();
-            MailLog.connectionError(dcid, domain, host.ip(), host.port(), trace.finalReply().text(), local, reasonFor(trace));
+            MailLog.connectionError(dcid, domain, host.ip(), host.port(), trace.finalReply().text(), local, reasonFor(trace), probe);
             return Optional.empty();
         }
         // Log the mode actually applied: AUTH without allowPlainAuth upgrades the route to required.

@@ -55,11 +55,12 @@ public final class SmtpHostClient {
     /**
      * Opens a session to {@code host} without a mail, to learn whether it is back: greeting, EHLO,
      * and STARTTLS and AUTH as the route asks. A session that opens goes to the pool for the next
-     * mail. Empty when it opened; else the reply (or its absence) that ended it.
+     * mail. Empty when it opened; else the reply (or its absence) that ended it. Its mail-log
+     * lines are marked as a probe's, so that they do not read like a failed delivery.
      */
     public Optional<SmtpReply> probe(HostAddress host, Route route, String domain) {
         SessionTrace trace = new SessionTrace(host.endpoint(), List.of());
-        Optional<SmtpConnection> opened = SmtpConnection.open(host, route, settings, domain, trace);
+        Optional<SmtpConnection> opened = SmtpConnection.open(host, route, settings, domain, trace, true);
         if (opened.isEmpty()) {
             return Optional.of(trace.finalReply());
         }

@@ -10,6 +10,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.github.smtproutes.it.MailLogCapture;
+import io.github.smtproutes.log.MailLog;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteHost;
 import io.github.smtproutes.smtp.ClientSettings;
@@ -29,9 +31,11 @@ class HostProberTest {
         health, "test-probe");
     private final Route route = Route.builder("probed.test").hosts(RouteHost.of("127.0.0.1", server.port(), 0)).build();
     private final HostAddress host = new HostAddress("127.0.0.1", InetAddress.getLoopbackAddress(), server.port());
+    private final MailLogCapture mailLog = MailLogCapture.attach();
 
     @AfterEach
     void close() {
+        mailLog.detach();
         prober.close();
         pool.close();
         server.close();
@@ -48,6 +52,8 @@ class HostProberTest {
         assertThat(pool.stats().get(host.endpoint()).idle).isEqualTo(1);
         assertThat(server.connectionCount()).isEqualTo(1);
         assertThat(server.received()).isEmpty();
+        assertThat(mailLog.linesContaining("New SMTP")).singleElement().asString()
+            .endsWith("port " + server.port() + MailLog.PROBE_MARK);
         // The probe's turn is over: the host takes deliveries again without limit.
         assertThat(health.admit(host.endpoint())).hasValueSatisfying(attempt -> assertThat(attempt.isProbe()).isFalse());
     }
@@ -62,6 +68,9 @@ class HostProberTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> health.snapshot().get(host.endpoint()).consecutiveFailures == 2);
         assertThat(health.snapshot().get(host.endpoint()).lastError).isEqualTo("421 4.3.2 Still busy");
         assertThat(health.isDown(host.endpoint())).isTrue();
+        // Not to be read as a failed delivery: the line says that no message was at stake.
+        assertThat(mailLog.linesContaining("Connection Error")).singleElement().asString()
+            .contains("details: 421 4.3.2 Still busy").endsWith(MailLog.PROBE_MARK);
         assertThat(pool.stats().getOrDefault(host.endpoint(), null)).satisfiesAnyOf(
             stats -> assertThat(stats).isNull(), stats -> assertThat(stats.idle).isZero());
         // Its probe turn was given back: the next delivery may probe it again.
