@@ -1,5 +1,6 @@
 package io.github.smtproutes.webadmin;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,9 @@ import org.apache.james.webadmin.utils.ErrorResponder;
 import org.apache.james.webadmin.utils.ErrorResponder.ErrorType;
 import org.apache.james.webadmin.utils.JsonTransformer;
 import org.eclipse.jetty.http.HttpStatus;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 
 import io.github.smtproutes.LiveRouteTable;
 import io.github.smtproutes.SmtpRoutes;
@@ -38,7 +42,8 @@ import spark.Service;
  * destination hosts, the host plan of a recipient, retrying waiting mail now, and reloading the
  * route file. Enabled by {@code extensions.routes=io.github.smtproutes.webadmin.SmtpRoutesRoutes}
  * in {@code webadmin.properties}; Guice creates it with the same {@link SmtpRoutes} the mailet uses.
- * Errors are James's usual JSON errors: 400 with a message, 404 for an unknown route.
+ * Errors are James's usual JSON errors: 400 with a message, 404 for an unknown route. Any answer
+ * is indented over lines with {@code ?pretty}.
  */
 public class SmtpRoutesRoutes implements Routes {
     public static final String BASE = "/smtpRoutes";
@@ -46,6 +51,9 @@ public class SmtpRoutesRoutes implements Routes {
     private final SmtpRoutes smtpRoutes;
     private final HostPlanner planner;
     private final RetryNow retryNow;
+    private static final ObjectMapper PRETTY_READER = new ObjectMapper();
+    private static final ObjectWriter PRETTY = PRETTY_READER.writerWithDefaultPrettyPrinter();
+
     private final JsonTransformer json = new JsonTransformer();
 
     @Inject
@@ -69,6 +77,19 @@ public class SmtpRoutesRoutes implements Routes {
         service.post(BASE + "/reload", this::reload, json);
         service.get(BASE + "/nodes", this::nodes, json);
         service.post(BASE + "/nodes/:nodeId/adopt", this::adopt, json);
+        service.after(BASE, SmtpRoutesRoutes::prettyWhenAsked);
+        service.after(BASE + "/*", SmtpRoutesRoutes::prettyWhenAsked);
+    }
+
+    /**
+     * {@code ?pretty} on any of these endpoints: the same JSON, indented over lines for reading in
+     * a terminal. Without it, answers stay one line, as every James WebAdmin answer is.
+     */
+    private static void prettyWhenAsked(Request request, Response response) throws IOException {
+        String body = response.body();
+        if (request.queryParams().contains("pretty") && body != null && !body.isEmpty()) {
+            response.body(PRETTY.writeValueAsString(PRETTY_READER.readTree(body)) + "\n");
+        }
     }
 
     private Object routeTables(Request request, Response response) {

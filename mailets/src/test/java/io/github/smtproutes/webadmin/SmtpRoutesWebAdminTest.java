@@ -27,6 +27,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.github.smtproutes.it.Mails;
 import io.github.smtproutes.it.RoutesJames;
 import io.github.smtproutes.testing.ScriptedSmtpServer;
@@ -99,6 +101,20 @@ class SmtpRoutesWebAdminTest {
             "retry", Map.of("initial", "5m", "maxAttempts", 10),
             "delayWarning", "4h", "maxConnectionsPerHost", 4));
         assertThat(response.asString()).doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void prettyGivesTheSameJsonIndentedOverLines(GuiceJamesServer server) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        for (String path : List.of("/smtpRoutes", "/smtpRoutes/plan?recipient=a@rr.test")) {
+            String compact = webAdmin(server).get(path).then().statusCode(200).extract().asString();
+            String pretty = webAdmin(server).get(path + (path.contains("?") ? "&" : "?") + "pretty").then().statusCode(200)
+                .contentType(ContentType.JSON).extract().asString();
+
+            assertThat(compact.trim()).as(path).doesNotContain("\n");
+            assertThat(pretty).as(path).contains("\n  \"").endsWith("\n");
+            assertThat(mapper.readTree(pretty)).as(path).isEqualTo(mapper.readTree(compact));
+        }
     }
 
     @Test
