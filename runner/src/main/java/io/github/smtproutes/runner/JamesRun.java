@@ -23,6 +23,8 @@ import io.github.smtproutes.testing.ReceivedMail;
  */
 final class JamesRun {
     private static final int CONSOLE_TAIL_LINES = 25;
+    /** How the mail log marks a side probe's lines (MailLog.PROBE_MARK, not on the runner's classpath). */
+    static final String PROBE_MARK = " (host probe, no message)";
     private static final Pattern STACK_FRAME = Pattern.compile("\\s+(at |\\.\\.\\. \\d+ ).*");
 
     private final ProjectLayout project;
@@ -199,10 +201,11 @@ final class JamesRun {
                 .append(row("", DemoDestinations.OK_NAME + "   127.0.0.1:" + demo.okPort() + " accepts each mail and prints it here"))
                 .append(String.format("%nSend a test mail, from another terminal:%n  ./run-james send --to someone@%s%s%n",
                     DemoDestinations.DOMAIN, sendPortHint()))
-                .append("A mail that starts at dest-busy (round-robin: the first, then every second one) shows\n"
-                    + "\"Connection Error\" for dest-busy, then \"New SMTP\" for dest-ok, then dest-ok prints the mail.\n"
-                    + "After that failure dest-busy counts as down for a while (see \"Host down ... until\"),\n"
-                    + "so mails sent meanwhile go straight to dest-ok.\n");
+                .append("The first mail starts at dest-busy (round-robin) and shows \"Connection Error\" for dest-busy,\n"
+                    + "then \"New SMTP\" for dest-ok, then dest-ok prints the mail. dest-busy is then down for a while\n"
+                    + "(\"Host down ... until\"); after that it is probed on the side, without a message (lines ending\n"
+                    + "\"" + PROBE_MARK.trim() + "\"), and later mails go straight to dest-ok. Host health lives in James's\n"
+                    + "memory: to see the failover again, stop the demo (Ctrl-C) and run it again.\n");
         } else {
             text.append(String.format("%nSend a test mail, from another terminal:%n  ./run-james send --to someone@<a routed domain>%s%n",
                 sendPortHint()));

@@ -2,6 +2,7 @@ package io.github.smtproutes.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The usage text (which ./run-james prints and checks command lines against before any build)
  * agrees with the runner: every option it lists is one the runner reads, and its defaults are
- * the runner's.
+ * the runner's. The demo's hint quotes the mail log's own probe mark.
  */
 class UsageTextTest {
     private final ProjectLayout project = new ProjectLayout(Path.of("/project"));
@@ -36,6 +37,13 @@ class UsageTextTest {
             .contains("default " + RunOptions.DEFAULT_SMTP_PORT + ";")
             .contains("default " + RunOptions.DEFAULT_WEBADMIN_PORT + ";")
             .contains("mvn -B -q -Dstyle.color=never -DskipTests -pl runner -am package");
+    }
+
+    @Test
+    void theDemoHintQuotesTheMailLogsProbeMark() throws Exception {
+        Path mailLog = Path.of(System.getProperty(ProjectLayout.PROJECT_DIR_PROPERTY), "mailets/src/main/java/io/github/smtproutes/log/MailLog.java");
+
+        assertThat(Files.readString(mailLog)).contains("PROBE_MARK = \"" + JamesRun.PROBE_MARK + "\";");
     }
 
     /** An option with a value placeholder (FILE, N, ...) is given "1"; any complaint but "unknown" is fine. */
