@@ -36,7 +36,8 @@ class RunJamesScriptTest {
         Files.copy(PROJECT.resolve("run-james"), project.resolve("run-james"));
         Files.createDirectories(project.resolve(USAGE).getParent());
         Files.copy(PROJECT.resolve(USAGE), project.resolve(USAGE));
-        for (String source : List.of("pom.xml", "mailets/pom.xml", "runner/pom.xml", "mailets/src/main/java/A.java", "runner/src/main/java/B.java")) {
+        for (String source : List.of("pom.xml", "mailets/pom.xml", "runner/pom.xml", "mailets/src/main/java/A.java",
+                "mailets/src/test/java/ATest.java", "runner/src/main/java/B.java")) {
             Path file = project.resolve(source);
             Files.createDirectories(file.getParent());
             Files.writeString(file, "");
@@ -44,10 +45,13 @@ class RunJamesScriptTest {
         }
         calls = project.resolve("calls.log");
         Path bin = Files.createDirectories(project.resolve("bin"));
-        // The stand-in build leaves what the real one leaves for the script: the two jars and James's classpath.
+        // The stand-in build leaves what the real one leaves for the script: the jars and James's
+        // classpath. Like Maven with nothing to recompile, it leaves an existing jar as it was.
         executable(bin.resolve("mvn"), "echo \"mvn $* MAVEN_OPTS=$MAVEN_OPTS\" >> " + calls + "\n"
             + "mkdir -p mailets/target runner/target/james-lib\n"
-            + "touch mailets/target/smtp-routes.jar runner/target/smtp-routes-runner.jar\n");
+            + "for jar in mailets/target/smtp-routes.jar mailets/target/smtp-routes-tests.jar runner/target/smtp-routes-runner.jar; do\n"
+            + "  [ -f $jar ] || touch $jar\n"
+            + "done\n");
         executable(bin.resolve("java"), "echo \"java $*\" >> " + calls + "\n");
     }
 
@@ -102,6 +106,29 @@ class RunJamesScriptTest {
         for (Result result : List.of(first, second, third)) {
             assertThat(result.stdout + result.stderr).as("no terminal control codes").doesNotContain("\u001b");
         }
+    }
+
+    @Test
+    void eachJarIsComparedWithItsOwnSourcesAndABuildLeavesEveryJarUpToDate() throws Exception {
+        run("--demo");
+        Path extensionJar = project.resolve("mailets/target/smtp-routes.jar");
+        Files.setLastModifiedTime(extensionJar, FileTime.from(Instant.now().minusSeconds(600)));
+        // Newer than the extension jar, older than the runner jar: the runner jar is what it builds.
+        Files.setLastModifiedTime(project.resolve("runner/src/main/java/B.java"), FileTime.from(Instant.now().minusSeconds(300)));
+        Result runnerSourceOlder = run("--demo");
+        Files.setLastModifiedTime(project.resolve("mailets/src/test/java/ATest.java"), FileTime.from(Instant.now().plusSeconds(60)));
+        Result testSourceNewer = run("--demo");
+        // A build that leaves a jar as it was (nothing to recompile) still counts as up to date.
+        Files.setLastModifiedTime(extensionJar, FileTime.from(Instant.now().minusSeconds(600)));
+        Files.setLastModifiedTime(project.resolve("mailets/src/test/java/ATest.java"), FileTime.from(Instant.now().minusSeconds(900)));
+        Files.setLastModifiedTime(project.resolve("mailets/src/main/java/A.java"), FileTime.from(Instant.now().minusSeconds(300)));
+        Result touched = run("--demo");
+        Result afterThat = run("--demo");
+
+        assertThat(runnerSourceOlder.stdout).startsWith("run-james: not building");
+        assertThat(testSourceNewer.stdout).startsWith("run-james: building, because mailets/src/test/java/ATest.java is newer");
+        assertThat(touched.stdout).startsWith("run-james: building, because mailets/src/main/java/A.java is newer");
+        assertThat(afterThat.stdout).startsWith("run-james: not building");
     }
 
     @Test
