@@ -156,11 +156,17 @@ public final class SmtpHostClient {
             }
         }
         for (RecipientOutcome next : outcome.withDisposition(RecipientOutcome.Disposition.NEXT_HOST)) {
-            MailLog.delayed(dcid, message.mid(), message.rid(next.recipient()), next.reply().text());
+            SmtpReply reply = next.reply();
+            MailLog.delayed(dcid, message.mid(), message.rid(next.recipient()), logCode(reply), reply.enhancedCode().orElse(null), reply.text());
         }
         for (RecipientOutcome bounced : outcome.withDisposition(RecipientOutcome.Disposition.BOUNCE)) {
+            SmtpReply reply = bounced.reply();
             MailLog.bounced(dcid, message.mid(), message.sender().asString(), bounced.recipient().asString(),
-                message.rid(bounced.recipient()), bounced.reply().text());
+                message.rid(bounced.recipient()), logCode(reply), reply.enhancedCode().orElse(null), reply.text());
         }
+    }
+
+    private static int logCode(SmtpReply reply) {
+        return reply.hasCode() ? reply.code() : MailLog.NO_REPLY;
     }
 }
