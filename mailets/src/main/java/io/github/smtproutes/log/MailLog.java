@@ -71,6 +71,15 @@ public final class MailLog {
     }
 
     /**
+     * The transaction was abandoned because of a failure on this side (the message could not be
+     * read): the host is not at fault, and the mail goes to James's error processor.
+     */
+    public static void localFailure(long dcid, String mid, List<Integer> rids, String details) {
+        LOG.info("Local error DCID {} MID {} to RID {} - not the host's fault, the mail goes to the error processor: {}",
+            dcid, mid, rids, details);
+    }
+
+    /**
      * A reply the way the ESA log quotes it: "5.1.1 - ('550', ['5.1.1 No such user'])"; without an
      * enhanced code the class stands in ("4.0.0"). A session that ended without a reply is quoted
      * as its description.

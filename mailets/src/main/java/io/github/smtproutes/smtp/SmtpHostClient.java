@@ -131,6 +131,10 @@ public final class SmtpHostClient {
      * about the mail or a recipient). No reply, 421 and host-level 4xx close it (RFC 5321 3.8).
      */
     private static boolean reusable(SmtpOutcome outcome) {
+        if (outcome.localFailure()) {
+            // Abandoned in the middle of the content: the session is out of step for good.
+            return false;
+        }
         if (outcome.phase() == SmtpPhase.DONE) {
             return true;
         }
@@ -142,11 +146,18 @@ public final class SmtpHostClient {
      * session it had kept long enough): nothing was delivered, so a fresh session may try again.
      */
     private static boolean sessionEndedBeforeTheDot(SmtpOutcome outcome) {
+        if (outcome.localFailure()) {
+            // This side failed: a fresh session would fail the same way.
+            return false;
+        }
         boolean closing = !outcome.reply().hasCode() || outcome.reply().code() == 421;
         return outcome.phase() != SmtpPhase.DONE && !outcome.phase().afterFinalDot() && closing;
     }
 
     private static void logTransaction(long dcid, OutboundMessage message, SmtpOutcome outcome) {
+        if (outcome.localFailure()) {
+            MailLog.localFailure(dcid, message.mid(), message.rids(outcome.forNextHost()), outcome.reply().text());
+        }
         List<MailAddress> accepted = outcome.accepted();
         if (!accepted.isEmpty()) {
             if (outcome.phase() == SmtpPhase.DONE) {
@@ -155,7 +166,7 @@ public final class SmtpHostClient {
                 MailLog.possibleDelivery(dcid, message.mid(), message.rids(accepted), outcome.reply().text());
             }
         }
-        for (RecipientOutcome next : outcome.withDisposition(RecipientOutcome.Disposition.NEXT_HOST)) {
+        for (RecipientOutcome next : outcome.localFailure() ? List.<RecipientOutcome>of() : outcome.withDisposition(RecipientOutcome.Disposition.NEXT_HOST)) {
             SmtpReply reply = next.reply();
             MailLog.delayed(dcid, message.mid(), message.rid(next.recipient()), logCode(reply), reply.enhancedCode().orElse(null), reply.text());
         }
