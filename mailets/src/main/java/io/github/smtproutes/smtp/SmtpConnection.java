@@ -30,7 +30,9 @@ import io.github.smtproutes.routes.TlsMode;
  * connection itself (so it knows the local interface and controls the connect timeout), then
  * lets javax.mail's SMTPTransport speak the protocol over it, with the route's TLS and AUTH
  * settings. Every failure is written into a {@link SessionTrace} rather than thrown: callers get
- * facts, and {@link OutcomeClassifier} gives them meaning.
+ * facts, and {@link OutcomeClassifier} gives them meaning. Its {@link WatchedSocket} bounds each
+ * write and each transaction, and tells the host's failures (the socket's) from this side's
+ * (reading the message, a bug), which are recorded as such and never blamed on the host.
  */
 public final class SmtpConnection implements AutoCloseable {
     private final HostAddress host;
@@ -82,6 +84,11 @@ public final class SmtpConnection implements AutoCloseable {
         transport.traceInto(trace);
         try {
             transport.connect(socket);
+        } catch (RuntimeException e) {
+            // Not an SMTP failure: release the socket (and its watch) and let the caller see the bug.
+            closeQuietly(socket);
+            session.giveBack();
+            throw e;
         } catch (MessagingException e) {
             if (e instanceof AuthenticationFailedException) {
                 trace.enter(SmtpPhase.AUTH);

@@ -33,11 +33,6 @@ final class SocketWatchdog {
         WATCHED.remove(socket);
     }
 
-    /** Sockets being watched now: open sessions, pooled ones included. */
-    static int watched() {
-        return WATCHED.size();
-    }
-
     private static void sweep() {
         long now = System.nanoTime();
         for (WatchedSocket socket : WATCHED) {
