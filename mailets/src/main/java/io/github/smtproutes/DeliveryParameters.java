@@ -24,7 +24,7 @@ import io.github.smtproutes.smtp.ConnectionPool;
  */
 final class DeliveryParameters {
     static final Set<String> NAMES = Set.of("routes", "retryRepository", "bounceProcessor",
-        "connectionTimeout", "timeout", "heloName",
+        "connectionTimeout", "timeout", "dataTimeout", "writeTimeout", "transactionTimeout", "heloName",
         "retryInitial", "retryMax", "retryMaxAttempts", "retryMaxAge",
         "retryInterval", "retryThreads", "retryBatch", "delayWarning", "delayWarningProcessor",
         "hostDownInitial", "hostDownMax", "connectionIdle", "connectionMaxMessages", "maxConnectionsPerHost", "hostBusyWait",
@@ -70,10 +70,17 @@ final class DeliveryParameters {
     }
 
     ClientSettings clientSettings(Supplier<String> defaultHeloName) throws MessagingException {
-        return new ClientSettings(
-            parameters.string("heloName").orElseGet(defaultHeloName),
-            parameters.duration("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT),
-            parameters.duration("timeout", DEFAULT_TIMEOUT));
+        try {
+            return new ClientSettings(
+                parameters.string("heloName").orElseGet(defaultHeloName),
+                parameters.duration("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT),
+                parameters.duration("timeout", DEFAULT_TIMEOUT),
+                parameters.duration("dataTimeout", ClientSettings.DEFAULT_DATA_TIMEOUT),
+                parameters.duration("writeTimeout", ClientSettings.DEFAULT_WRITE_TIMEOUT),
+                parameters.duration("transactionTimeout", ClientSettings.DEFAULT_TRANSACTION_TIMEOUT));
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: timeout parameters: " + e.getMessage(), e);
+        }
     }
 
     RetryPolicy retryPolicy() throws MessagingException {

@@ -63,7 +63,7 @@ public final class RouteDelivery {
         // First pass: every host that takes a delivery right now, in plan order.
         List<HostAddress> skipped = new ArrayList<>();
         List<HostAddress> hosts = plan.hosts();
-        for (int i = 0; i < hosts.size() && !walk.pending.isEmpty(); i++) {
+        for (int i = 0; i < hosts.size() && !walk.done(); i++) {
             HostAddress host = hosts.get(i);
             Optional<HostHealth.Attempt> attempt = health.admit(host.endpoint());
             if (attempt.isPresent() && probesOnTheSide(attempt.get(), host, plan, i)) {
@@ -91,12 +91,17 @@ public final class RouteDelivery {
         }
         // Second pass: the equal hosts skipped above, in case a place freed meanwhile.
         for (HostAddress host : skipped) {
-            Optional<HostHealth.Attempt> attempt = walk.pending.isEmpty() ? Optional.empty() : health.admit(host.endpoint());
+            Optional<HostHealth.Attempt> attempt = walk.done() ? Optional.empty() : health.admit(host.endpoint());
             if (attempt.isPresent()) {
                 walk.tryHost(host, attempt.get(), route, domain, message);
             } else {
                 walk.notTried.add(host);
             }
+        }
+        if (walk.localFailure != null) {
+            // Failed on this side: the pending recipients are neither deferred nor tried elsewhere.
+            return RouteResult.failedLocally(walk.delivered, walk.bounced, List.copyOf(walk.pending.keySet()), walk.anyAccepted,
+                walk.localFailure);
         }
         if (!walk.tried && !walk.notTried.isEmpty()) {
             walk.pending = deferredAsDown(walk.pending, walk.notTried);
@@ -121,9 +126,15 @@ public final class RouteDelivery {
         private boolean anyAccepted;
         private boolean tried;
         private final List<HostAddress> notTried = new ArrayList<>();
+        private String localFailure;
 
         Walk(Map<MailAddress, RecipientOutcome> pending) {
             this.pending = pending;
+        }
+
+        /** Nothing left to try: every recipient settled, or this side failed (no host would do better). */
+        boolean done() {
+            return pending.isEmpty() || localFailure != null;
         }
 
         void tryHost(HostAddress host, HostHealth.Attempt attempt, Route route, String domain, OutboundMessage message) {
@@ -139,6 +150,9 @@ public final class RouteDelivery {
                 recordHealth(host, outcome);
             } finally {
                 timer.stop();
+            }
+            if (outcome.localFailure()) {
+                localFailure = outcome.reply().text();
             }
             anyAccepted |= !outcome.accepted().isEmpty();
             delivered.addAll(outcome.accepted());
@@ -166,8 +180,9 @@ public final class RouteDelivery {
     }
 
     private void recordHealth(HostAddress host, SmtpOutcome outcome) {
-        if (outcome.busy()) {
-            // Skipped at the route's connection cap: the host said nothing, so nothing to record.
+        if (outcome.busy() || outcome.localFailure()) {
+            // Skipped at the route's connection cap, or failed on this side (the message could
+            // not be read): the host said nothing, so nothing to record.
             return;
         }
         if (outcome.hostFailure()) {

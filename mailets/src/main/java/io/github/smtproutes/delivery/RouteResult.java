@@ -1,6 +1,7 @@
 package io.github.smtproutes.delivery;
 
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 
@@ -9,19 +10,38 @@ import io.github.smtproutes.smtp.RecipientOutcome;
 /**
  * How one route settled its recipients of one mail after trying its hosts: accepted somewhere,
  * dropped by a /dev/null route, refused for good (to bounce), or failed at every host (to retry),
- * each with the reply that decided it.
+ * each with the reply that decided it; or left unsettled because this side failed (the message
+ * could not be read), which is no host's fault and goes to James's error handling.
  */
 public final class RouteResult {
     private final List<MailAddress> delivered;
     private final List<RecipientOutcome> bounced;
     private final List<RecipientOutcome> deferred;
     private final boolean anyHostAccepted;
+    private final List<MailAddress> failedLocally;
+    private final Optional<String> localFailure;
 
     RouteResult(List<MailAddress> delivered, List<RecipientOutcome> bounced, List<RecipientOutcome> deferred, boolean anyHostAccepted) {
+        this(delivered, bounced, deferred, anyHostAccepted, List.of(), Optional.empty());
+    }
+
+    private RouteResult(List<MailAddress> delivered, List<RecipientOutcome> bounced, List<RecipientOutcome> deferred, boolean anyHostAccepted,
+                        List<MailAddress> failedLocally, Optional<String> localFailure) {
         this.delivered = List.copyOf(delivered);
         this.bounced = List.copyOf(bounced);
         this.deferred = List.copyOf(deferred);
         this.anyHostAccepted = anyHostAccepted;
+        this.failedLocally = List.copyOf(failedLocally);
+        this.localFailure = localFailure;
+    }
+
+    /**
+     * The walk stopped at a failure on this side (the message could not be read): the recipients
+     * still pending are neither deferred nor bounced, and belong to James's error handling.
+     */
+    static RouteResult failedLocally(List<MailAddress> delivered, List<RecipientOutcome> bounced, List<MailAddress> pending,
+                                     boolean anyHostAccepted, String reason) {
+        return new RouteResult(delivered, bounced, List.of(), anyHostAccepted, pending, Optional.of(reason));
     }
 
     public List<MailAddress> delivered() {
@@ -34,6 +54,16 @@ public final class RouteResult {
 
     public List<RecipientOutcome> deferred() {
         return deferred;
+    }
+
+    /** What failed on this side, when the walk stopped at such a failure. */
+    public Optional<String> localFailure() {
+        return localFailure;
+    }
+
+    /** The recipients left unsettled by a {@link #localFailure()}. */
+    public List<MailAddress> failedLocally() {
+        return failedLocally;
     }
 
     /** Whether a host of the route accepted a transaction: the route works again. */

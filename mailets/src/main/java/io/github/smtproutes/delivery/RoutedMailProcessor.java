@@ -101,6 +101,13 @@ public final class RoutedMailProcessor {
                 if (result.anyHostAccepted()) {
                     onRouteAccepted.accept(route);
                 }
+                if (result.localFailure().isPresent()) {
+                    // Failed on this side (the message could not be read): no host is at fault and
+                    // a retry would fail the same way. James's error processor gets the mail, once,
+                    // with the unsettled recipients (kept by the catch below).
+                    throw new MessagingException("SmtpRouteDelivery: mail " + message.mid() + " to " + result.failedLocally()
+                        + " not sent, failure on this side: " + result.localFailure().get());
+                }
             }
         } catch (MessagingException | RuntimeException e) {
             // Never lose a recipient: whatever is not settled stays on the mail, and James's

@@ -8,19 +8,20 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.smtproutes.smtp.SmtpReply;
-
 /**
  * The delivery mail log: one line per event, worded like the Cisco ESA mail log so that an ESA
  * admin reads it without a guide ("New SMTP DCID ...", "Connection Error: ...", "Message done
  * ..."). It writes to the logger {@code io.github.smtproutes.maillog}, which James's logback
  * configuration can send to its own file. It also hands out DCIDs, the delivery connection ids.
- * Nothing secret is ever passed to it.
+ * Nothing secret is ever passed to it. It takes plain values (a reply is its code, enhanced code
+ * and text), so that it depends on no other part of the extension.
  */
 public final class MailLog {
     public static final String LOGGER_NAME = "io.github.smtproutes.maillog";
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
     private static final AtomicLong DCIDS = new AtomicLong();
+    /** The reply code of a session that ended without a reply. */
+    public static final int NO_REPLY = -1;
 
     private MailLog() {
     }
@@ -76,26 +77,40 @@ public final class MailLog {
             dcid, mid, rids, details);
     }
 
-    public static void delayed(long dcid, String mid, int rid, String reply) {
-        LOG.info("Delayed: DCID {} MID {} to RID [{}] - {}", dcid, mid, rid, esaReply(reply));
+    /**
+     * A recipient that goes on to the next host or the retry queue. {@code code} is the reply code,
+     * or {@link #NO_REPLY} when the session ended without one; {@code enhancedCode} may be null.
+     */
+    public static void delayed(long dcid, String mid, int rid, int code, String enhancedCode, String reply) {
+        LOG.info("Delayed: DCID {} MID {} to RID [{}] - {}", dcid, mid, rid, esaReply(code, enhancedCode, reply));
     }
 
-    public static void bounced(long dcid, String mid, String from, String to, int rid, String reply) {
-        LOG.info("Bounced: DCID {} MID {} From:<{}> To:<{}> RID {} - {}", dcid, mid, from, to, rid, esaReply(reply));
+    /** A recipient refused for good; the reply as for {@link #delayed}. */
+    public static void bounced(long dcid, String mid, String from, String to, int rid, int code, String enhancedCode, String reply) {
+        LOG.info("Bounced: DCID {} MID {} From:<{}> To:<{}> RID {} - {}", dcid, mid, from, to, rid, esaReply(code, enhancedCode, reply));
     }
 
     /**
-     * A reply the way the ESA log quotes it: "5.1.1 - ('550', ['5.1.1 No such user'])"; a
-     * session that ended without a reply is quoted as its description.
+     * The transaction was abandoned because of a failure on this side (the message could not be
+     * read): the host is not at fault, and the mail goes to James's error processor.
      */
-    static String esaReply(String reply) {
-        SmtpReply parsed = SmtpReply.parse(reply);
-        if (!parsed.hasCode()) {
-            return parsed.text();
+    public static void localFailure(long dcid, String mid, List<Integer> rids, String details) {
+        LOG.info("Local error DCID {} MID {} to RID {} - not the host's fault, the mail goes to the error processor: {}",
+            dcid, mid, rids, details);
+    }
+
+    /**
+     * A reply the way the ESA log quotes it: "5.1.1 - ('550', ['5.1.1 No such user'])"; without an
+     * enhanced code the class stands in ("4.0.0"). A session that ended without a reply is quoted
+     * as its description.
+     */
+    static String esaReply(int code, String enhancedCode, String reply) {
+        if (code < 200) {
+            return reply;
         }
-        String text = parsed.text().length() > 4 ? parsed.text().substring(4) : "";
-        String enhanced = parsed.enhancedCode().orElse(parsed.code() / 100 + ".0.0");
-        return enhanced + " - ('" + parsed.code() + "', ['" + text + "'])";
+        String text = reply.length() > 4 ? reply.substring(4) : "";
+        String enhanced = enhancedCode != null ? enhancedCode : code / 100 + ".0.0";
+        return enhanced + " - ('" + code + "', ['" + text + "'])";
     }
 
     public static void queuedForRetry(String mid, List<Integer> rids, int attempt, Instant next, String lastError) {

@@ -40,7 +40,10 @@ import io.github.smtproutes.routes.Route;
 public final class ConnectionPool implements AutoCloseable {
     public static final Duration DEFAULT_IDLE_TIME = Duration.ofSeconds(5);
     public static final int DEFAULT_MAX_MESSAGES = 100;
-    public static final int DEFAULT_MAX_PER_HOST = 20;
+    // Per route and endpoint. Half of James's 20 spooler threads (the shipped mailetcontainer.xml):
+    // one route whose host stalls can hold at most half the spool until the first write or reply
+    // bound frees them, so local delivery and other routes keep threads.
+    public static final int DEFAULT_MAX_PER_HOST = 10;
     public static final Duration DEFAULT_BUSY_WAIT = Duration.ofSeconds(10);
 
     private final Duration idleTime;

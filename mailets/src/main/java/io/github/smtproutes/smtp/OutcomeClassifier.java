@@ -25,6 +25,11 @@ public final class OutcomeClassifier {
         List<RecipientOutcome> recipients = trace.recipients().stream()
             .map(recipient -> decide(trace, recipient, possibleDelivery))
             .collect(Collectors.toList());
+        if (trace.localFailure().isPresent()) {
+            // The message could not be read, or this side failed: nothing the host said or did.
+            // Its health is untouched, and no other host is tried, since it would fail the same way.
+            return SmtpOutcome.localFailure(trace.host(), trace.phase(), trace.finalReply(), recipients);
+        }
         boolean hostFailure = recipients.stream()
             .filter(outcome -> outcome.disposition() == Disposition.NEXT_HOST)
             .anyMatch(outcome -> isHostLevel(trace.phase(), outcome.reply()));

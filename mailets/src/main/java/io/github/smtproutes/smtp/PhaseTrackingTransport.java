@@ -2,6 +2,8 @@ package io.github.smtproutes.smtp;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
 
 import javax.mail.MessagingException;
 import javax.mail.Session;
@@ -12,18 +14,29 @@ import javax.mail.Session;
  * exceptions whose class rarely says where the session broke; knowing the phase is what lets the
  * classifier tell a dropped connection before the final dot (not delivered) from one after it
  * (possibly delivered).
- * It also hands the route's credentials to AUTH, so that they never sit in session properties.
+ * It also hands the route's credentials to AUTH, so that they never sit in session properties,
+ * and waits longer for the reply to the final dot than for any other (RFC 5321 4.5.3.2.6).
  */
 final class PhaseTrackingTransport extends PipeliningTransport {
     private volatile SessionTrace trace;
     private final String user;
     private final String password;
     private volatile boolean tlsActive;
+    private final Socket socket;
+    private final Duration replyTimeout;
+    private final Duration dataTimeout;
 
-    PhaseTrackingTransport(Session session, String user, String password) {
+    /**
+     * @param socket the session's own (plain) socket, whose read timeout also bounds reads
+     *     through a TLS socket layered over it
+     */
+    PhaseTrackingTransport(Session session, String user, String password, Socket socket, Duration replyTimeout, Duration dataTimeout) {
         super(session);
         this.user = user;
         this.password = password;
+        this.socket = socket;
+        this.replyTimeout = replyTimeout;
+        this.dataTimeout = dataTimeout;
     }
 
     void traceInto(SessionTrace trace) {
@@ -89,6 +102,22 @@ final class PhaseTrackingTransport extends PipeliningTransport {
     @Override
     protected void finishData() throws IOException, MessagingException {
         enter(SmtpPhase.DOT);
-        super.finishData();
+        // RFC 5321 4.5.3.2.6: the receiver may process the whole mail before it answers the dot,
+        // so wait dataTimeout (10 minutes by default, Postfix smtp_data_done_timeout 600 s).
+        // Giving up sooner only makes the next host receive a second copy.
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, dataTimeout.toMillis()));
+        try {
+            super.finishData();
+        } finally {
+            restoreReplyTimeout();
+        }
+    }
+
+    private void restoreReplyTimeout() {
+        try {
+            socket.setSoTimeout((int) replyTimeout.toMillis());
+        } catch (IOException e) {
+            // The socket is closed: there is no next reply to wait for.
+        }
     }
 }

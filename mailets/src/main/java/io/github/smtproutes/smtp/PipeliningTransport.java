@@ -82,13 +82,13 @@ abstract class PipeliningTransport extends SMTPTransport {
             } catch (RuntimeException closed) {
                 // javax.mail already closed the connection (it drops its streams on an I/O error).
                 sentAhead.clear();
-                throw new MessagingException("session closed", new IOException("connection already closed"));
+                throw new BrokenSession("session closed", new IOException("connection already closed"));
             }
             if (code < 0 || code == 354) {
                 // No reply, or a server that now waits for the content of a failed transaction:
                 // there is no clean way on from here.
                 sentAhead.clear();
-                throw new MessagingException("session out of step",
+                throw new BrokenSession("session out of step",
                     new IOException("no usable reply to pipelined " + verbOf(command) + ": " + getLastServerResponse().trim()));
             }
         }
@@ -152,7 +152,7 @@ abstract class PipeliningTransport extends SMTPTransport {
         if (code != 250) {
             // Whatever the reply, the session is not in a state to trust: report it like a broken
             // connection (javax.mail closes the socket on an I/O cause), never as a refused mail.
-            throw new MessagingException("reused session unusable",
+            throw new BrokenSession("reused session unusable",
                 new IOException("RSET answered " + (code < 0 ? "with end of stream" : getLastServerResponse().trim())));
         }
     }
@@ -165,5 +165,17 @@ abstract class PipeliningTransport extends SMTPTransport {
     private static String verbOf(String command) {
         int space = command.indexOf(' ');
         return space < 0 ? command : command.substring(0, space);
+    }
+
+    /**
+     * The session with the host is unusable: a reply was missing, out of order, or refused a
+     * RSET. It is the host's connection that failed, never this side.
+     */
+    static final class BrokenSession extends MessagingException {
+        private static final long serialVersionUID = 1L;
+
+        BrokenSession(String message, IOException cause) {
+            super(message, cause);
+        }
     }
 }

@@ -19,6 +19,7 @@ public final class SessionTrace {
     private final Map<MailAddress, SmtpReply> rcptRefusals = new LinkedHashMap<>();
     private volatile SmtpPhase phase = SmtpPhase.CONNECT;
     private SmtpReply finalReply = SmtpReply.none("no reply");
+    private String localFailure;
 
     public SessionTrace(String host, List<MailAddress> recipients) {
         this.host = host;
@@ -37,6 +38,19 @@ public final class SessionTrace {
     public void completed(SmtpReply dotReply) {
         this.phase = SmtpPhase.DONE;
         this.finalReply = dotReply;
+    }
+
+    /**
+     * The transaction failed on this side, not at the host: the message could not be read, or
+     * the client failed. {@code what} says what happened.
+     */
+    public void failedLocally(String what) {
+        this.localFailure = what;
+        this.finalReply = SmtpReply.none(what);
+    }
+
+    public Optional<String> localFailure() {
+        return Optional.ofNullable(localFailure);
     }
 
     public void refusedAtRcpt(MailAddress recipient, SmtpReply reply) {

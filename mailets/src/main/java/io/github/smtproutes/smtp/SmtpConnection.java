@@ -30,18 +30,20 @@ import io.github.smtproutes.routes.TlsMode;
  * connection itself (so it knows the local interface and controls the connect timeout), then
  * lets javax.mail's SMTPTransport speak the protocol over it, with the route's TLS and AUTH
  * settings. Every failure is written into a {@link SessionTrace} rather than thrown: callers get
- * facts, and {@link OutcomeClassifier} gives them meaning.
+ * facts, and {@link OutcomeClassifier} gives them meaning. Its {@link WatchedSocket} bounds each
+ * write and each transaction, and tells the host's failures (the socket's) from this side's
+ * (reading the message, a bug), which are recorded as such and never blamed on the host.
  */
 public final class SmtpConnection implements AutoCloseable {
     private final HostAddress host;
     private final long dcid;
-    private final Socket socket;
+    private final WatchedSocket socket;
     private final SessionCache.Lease session;
     private final PhaseTrackingTransport transport;
     private int transactions;
     private boolean used;
 
-    private SmtpConnection(HostAddress host, long dcid, Socket socket, SessionCache.Lease session, PhaseTrackingTransport transport) {
+    private SmtpConnection(HostAddress host, long dcid, WatchedSocket socket, SessionCache.Lease session, PhaseTrackingTransport transport) {
         this.host = host;
         this.dcid = dcid;
         this.socket = socket;
@@ -62,7 +64,7 @@ public final class SmtpConnection implements AutoCloseable {
     public static Optional<SmtpConnection> open(HostAddress host, Route route, ClientSettings settings, String domain, SessionTrace trace,
                                                 boolean probe) {
         long dcid = MailLog.nextDcid();
-        Socket socket = new Socket();
+        WatchedSocket socket = new WatchedSocket(settings.writeTimeout(), settings.transactionTimeout());
         trace.enter(SmtpPhase.CONNECT);
         try {
             // Named address: javax.mail takes the host name for TLS checks from the socket, and an
@@ -73,7 +75,7 @@ public final class SmtpConnection implements AutoCloseable {
             socket.setTcpNoDelay(true);
         } catch (IOException e) {
             closeQuietly(socket);
-            trace.end(SmtpReply.none(describe(e, SmtpPhase.CONNECT, settings)));
+            trace.end(SmtpReply.none(describe(e, SmtpPhase.CONNECT, settings, socket)));
             MailLog.connectionError(dcid, domain, host.ip(), host.port(), trace.finalReply().text(), "-", reasonFor(trace), probe);
             return Optional.empty();
         }
@@ -83,15 +85,21 @@ public final class SmtpConnection implements AutoCloseable {
         SessionCache.Lease session = SessionCache.take(sessionProperties(route, settings));
         RouteAuth auth = route.auth().orElse(null);
         PhaseTrackingTransport transport = new PhaseTrackingTransport(session.session(),
-            auth == null ? null : auth.user(), auth == null ? null : auth.password());
+            auth == null ? null : auth.user(), auth == null ? null : auth.password(),
+            socket, settings.timeout(), settings.dataTimeout());
         transport.traceInto(trace);
         try {
             transport.connect(socket);
+        } catch (RuntimeException e) {
+            // Not an SMTP failure: release the socket (and its watch) and let the caller see the bug.
+            closeQuietly(socket);
+            session.giveBack();
+            throw e;
         } catch (MessagingException e) {
             if (e instanceof AuthenticationFailedException) {
                 trace.enter(SmtpPhase.AUTH);
             }
-            trace.end(failureReply(e, transport, trace.phase(), settings));
+            trace.end(failureReply(e, transport, trace.phase(), settings, socket));
             closeQuietly(socket);
             session.giveBack();
             MailLog.connectionError(dcid, domain, host.ip(), host.port(), trace.finalReply().text(), local, reasonFor(trace), probe);
@@ -133,9 +141,19 @@ public final class SmtpConnection implements AutoCloseable {
     /**
      * Runs one mail transaction (MAIL, RCPT..., DATA, body, dot) and records what happened. On a
      * reused session it starts with RSET, pipelined with MAIL FROM when the server allows it.
+     * The whole transaction, and each write in it, is bounded (see {@link ClientSettings}).
      */
     public void send(OutboundMessage message, List<MailAddress> recipients, ClientSettings settings, SessionTrace trace) {
         transport.traceInto(trace);
+        socket.transactionStarted();
+        try {
+            transact(message, recipients, settings, trace);
+        } finally {
+            socket.transactionEnded();
+        }
+    }
+
+    private void transact(OutboundMessage message, List<MailAddress> recipients, ClientSettings settings, SessionTrace trace) {
         if (used) {
             transport.resetBeforeNextMail();
         }
@@ -149,17 +167,48 @@ public final class SmtpConnection implements AutoCloseable {
             transport.sendMessage(message.message(), addresses);
             trace.completed(SmtpReply.parse(transport.getLastServerResponse()));
             transactions++;
-        } catch (MessagingException e) {
+        } catch (MessagingException | RuntimeException e) {
+            if (failedOnThisSide(e)) {
+                // Not the host's doing, and the next host would meet the same failure: the
+                // half-sent mail is abandoned (no final dot, so the host discards it).
+                trace.failedLocally(describeLocalFailure(e));
+                closeQuietly(socket);
+                return;
+            }
             recordRcptRefusals(e, trace);
             if (partiallyAccepted(e)) {
                 // sendpartial: the dot got 250 for the recipients that RCPT accepted.
                 trace.completed(SmtpReply.parse(((SMTPSendFailedException) e).getMessage()));
                 transactions++;
             } else {
-                trace.end(failureReply(e, transport, trace.phase(), settings));
+                trace.end(failureReply(e, transport, trace.phase(), settings, socket));
             }
         }
         keepInStep();
+    }
+
+    /**
+     * Whether a failed transaction failed on this side rather than at the host. The host's
+     * failures are known positively: the socket itself failed (an I/O error or end of stream on
+     * it, a read timeout, a bound that cut it), TLS failed, the host refused a command
+     * (javax.mail's SendFailedException family), or its replies broke the session. Anything else
+     * came from this side: reading the message (its headers or its body) or a bug.
+     */
+    private boolean failedOnThisSide(Exception e) {
+        boolean hostSide = socket.failed()
+            || causeOf(e, javax.net.ssl.SSLException.class).isPresent()
+            || causeOf(e, SendFailedException.class).isPresent()
+            || causeOf(e, PipeliningTransport.BrokenSession.class).isPresent();
+        return !hostSide;
+    }
+
+    private static String describeLocalFailure(Exception e) {
+        Throwable root = e;
+        for (Throwable cause = e; cause != null; cause = next(cause)) {
+            root = cause;
+        }
+        String what = e instanceof RuntimeException ? "local error" : "local error reading the message";
+        return what + ": " + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
     /**
@@ -226,7 +275,7 @@ public final class SmtpConnection implements AutoCloseable {
             .toArray(Address[]::new);
     }
 
-    private static void recordRcptRefusals(MessagingException e, SessionTrace trace) {
+    private static void recordRcptRefusals(Exception e, SessionTrace trace) {
         for (Exception next = e; next != null; next = next instanceof MessagingException ? ((MessagingException) next).getNextException() : null) {
             if (next instanceof SMTPAddressFailedException) {
                 SMTPAddressFailedException refusal = (SMTPAddressFailedException) next;
@@ -242,7 +291,7 @@ public final class SmtpConnection implements AutoCloseable {
             .findFirst();
     }
 
-    private static boolean partiallyAccepted(MessagingException e) {
+    private static boolean partiallyAccepted(Exception e) {
         return e instanceof SMTPSendFailedException
             && ".".equals(((SMTPSendFailedException) e).getCommand())
             && ((SMTPSendFailedException) e).getReturnCode() / 100 == 2
@@ -254,10 +303,15 @@ public final class SmtpConnection implements AutoCloseable {
      * The reply that ended a failed session. An I/O cause wins over javax.mail's "last reply",
      * which after a timeout still holds the previous, successful reply.
      */
-    private static SmtpReply failureReply(MessagingException e, PhaseTrackingTransport transport, SmtpPhase phase, ClientSettings settings) {
-        Optional<IOException> io = ioCause(e);
+    private static SmtpReply failureReply(Exception e, PhaseTrackingTransport transport, SmtpPhase phase, ClientSettings settings,
+                                          WatchedSocket socket) {
+        Optional<String> expired = socket.expired();
+        if (expired.isPresent()) {
+            return SmtpReply.none(expired.get() + " (" + phase.name() + ")");
+        }
+        Optional<IOException> io = causeOf(e, IOException.class);
         if (io.isPresent()) {
-            return SmtpReply.none(describe(io.get(), phase, settings));
+            return SmtpReply.none(describe(io.get(), phase, settings, socket));
         }
         if (e instanceof SMTPSendFailedException) {
             SMTPSendFailedException failed = (SMTPSendFailedException) e;
@@ -284,10 +338,10 @@ public final class SmtpConnection implements AutoCloseable {
         return SmtpReply.none("connection dropped");
     }
 
-    private static Optional<IOException> ioCause(Throwable e) {
+    private static <T extends Throwable> Optional<T> causeOf(Throwable e, Class<T> type) {
         for (Throwable cause = e; cause != null; cause = next(cause)) {
-            if (cause instanceof IOException) {
-                return Optional.of((IOException) cause);
+            if (type.isInstance(cause)) {
+                return Optional.of(type.cast(cause));
             }
         }
         return Optional.empty();
@@ -300,12 +354,16 @@ public final class SmtpConnection implements AutoCloseable {
         return e.getCause() == e ? null : e.getCause();
     }
 
-    private static String describe(IOException e, SmtpPhase phase, ClientSettings settings) {
+    private static String describe(IOException e, SmtpPhase phase, ClientSettings settings, WatchedSocket socket) {
+        if (socket.expired().isPresent()) {
+            return socket.expired().get() + " (" + phase.name() + ")";
+        }
         if (e instanceof SocketTimeoutException) {
             if (phase == SmtpPhase.CONNECT) {
                 return "connect timeout after " + settings.connectionTimeout().toMillis() + " ms";
             }
-            return "no reply within " + settings.timeout().toMillis() + " ms (" + phase.name() + ")";
+            long waited = (phase == SmtpPhase.DOT ? settings.dataTimeout() : settings.timeout()).toMillis();
+            return "no reply within " + waited + " ms (" + phase.name() + ")";
         }
         if (e instanceof java.net.ConnectException) {
             return "Connection refused";

@@ -132,6 +132,10 @@ public final class SmtpHostClient {
      * about the mail or a recipient). No reply, 421 and host-level 4xx close it (RFC 5321 3.8).
      */
     private static boolean reusable(SmtpOutcome outcome) {
+        if (outcome.localFailure()) {
+            // Abandoned in the middle of the content: the session is out of step for good.
+            return false;
+        }
         if (outcome.phase() == SmtpPhase.DONE) {
             return true;
         }
@@ -143,11 +147,18 @@ public final class SmtpHostClient {
      * session it had kept long enough): nothing was delivered, so a fresh session may try again.
      */
     private static boolean sessionEndedBeforeTheDot(SmtpOutcome outcome) {
+        if (outcome.localFailure()) {
+            // This side failed: a fresh session would fail the same way.
+            return false;
+        }
         boolean closing = !outcome.reply().hasCode() || outcome.reply().code() == 421;
         return outcome.phase() != SmtpPhase.DONE && !outcome.phase().afterFinalDot() && closing;
     }
 
     private static void logTransaction(long dcid, OutboundMessage message, SmtpOutcome outcome) {
+        if (outcome.localFailure()) {
+            MailLog.localFailure(dcid, message.mid(), message.rids(outcome.forNextHost()), outcome.reply().text());
+        }
         List<MailAddress> accepted = outcome.accepted();
         if (!accepted.isEmpty()) {
             if (outcome.phase() == SmtpPhase.DONE) {
@@ -156,12 +167,18 @@ public final class SmtpHostClient {
                 MailLog.possibleDelivery(dcid, message.mid(), message.rids(accepted), outcome.reply().text());
             }
         }
-        for (RecipientOutcome next : outcome.withDisposition(RecipientOutcome.Disposition.NEXT_HOST)) {
-            MailLog.delayed(dcid, message.mid(), message.rid(next.recipient()), next.reply().text());
+        for (RecipientOutcome next : outcome.localFailure() ? List.<RecipientOutcome>of() : outcome.withDisposition(RecipientOutcome.Disposition.NEXT_HOST)) {
+            SmtpReply reply = next.reply();
+            MailLog.delayed(dcid, message.mid(), message.rid(next.recipient()), logCode(reply), reply.enhancedCode().orElse(null), reply.text());
         }
         for (RecipientOutcome bounced : outcome.withDisposition(RecipientOutcome.Disposition.BOUNCE)) {
+            SmtpReply reply = bounced.reply();
             MailLog.bounced(dcid, message.mid(), message.sender().asString(), bounced.recipient().asString(),
-                message.rid(bounced.recipient()), bounced.reply().text());
+                message.rid(bounced.recipient()), logCode(reply), reply.enhancedCode().orElse(null), reply.text());
         }
+    }
+
+    private static int logCode(SmtpReply reply) {
+        return reply.hasCode() ? reply.code() : MailLog.NO_REPLY;
     }
 }

@@ -12,7 +12,8 @@ import io.github.smtproutes.smtp.RecipientOutcome.Disposition;
  * The result of one SMTP session with one destination host, as a value: the phase the session
  * reached, the reply that ended it, what it means for each recipient, and whether the host
  * itself is at fault (refused, silent, dropped, or answered with a host-level 4xx) so that host
- * health can postpone it. Built only by {@link OutcomeClassifier}.
+ * health can postpone it, or whether the failure lay on this side. Built only by
+ * {@link OutcomeClassifier}.
  */
 public final class SmtpOutcome {
     private final String host;
@@ -21,18 +22,30 @@ public final class SmtpOutcome {
     private final boolean hostFailure;
     private final List<RecipientOutcome> recipients;
     private final boolean busy;
+    private final boolean localFailure;
 
     SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, List<RecipientOutcome> recipients) {
-        this(host, phase, reply, hostFailure, recipients, false);
+        this(host, phase, reply, hostFailure, recipients, false, false);
     }
 
-    private SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, List<RecipientOutcome> recipients, boolean busy) {
+    private SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, List<RecipientOutcome> recipients,
+                        boolean busy, boolean localFailure) {
         this.host = Objects.requireNonNull(host);
         this.phase = Objects.requireNonNull(phase);
         this.reply = Objects.requireNonNull(reply);
         this.hostFailure = hostFailure;
         this.recipients = List.copyOf(recipients);
         this.busy = busy;
+        this.localFailure = localFailure;
+    }
+
+    /**
+     * The transaction failed on this side (the message could not be read, or a bug), so the host
+     * is not at fault. The recipients it did not refuse at RCPT stay pending, with the failure
+     * as their reply; another host would fail the same way.
+     */
+    static SmtpOutcome localFailure(String host, SmtpPhase phase, SmtpReply reply, List<RecipientOutcome> recipients) {
+        return new SmtpOutcome(host, phase, reply, false, recipients, false, true);
     }
 
     /**
@@ -43,7 +56,7 @@ public final class SmtpOutcome {
         List<RecipientOutcome> next = recipients.stream()
             .map(recipient -> new RecipientOutcome(recipient, Disposition.NEXT_HOST, reply))
             .collect(Collectors.toList());
-        return new SmtpOutcome(host, SmtpPhase.CONNECT, reply, false, next, true);
+        return new SmtpOutcome(host, SmtpPhase.CONNECT, reply, false, next, true, false);
     }
 
     /** The destination, "address:port". */
@@ -69,6 +82,15 @@ public final class SmtpOutcome {
     /** Whether the host was skipped as busy (at its connection cap) without being contacted. */
     public boolean busy() {
         return busy;
+    }
+
+    /**
+     * Whether the transaction failed on this side rather than at the host: the host's health is
+     * left alone, and the mail must not go to the next host but to James's error handling,
+     * with {@link #reply()} saying what failed.
+     */
+    public boolean localFailure() {
+        return localFailure;
     }
 
     public List<RecipientOutcome> recipients() {

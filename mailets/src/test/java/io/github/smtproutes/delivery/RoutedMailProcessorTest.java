@@ -43,6 +43,7 @@ class RoutedMailProcessorTest {
     MemoryMailRepository repository;
     RoutedMailProcessor processor;
     RouteTable table;
+    HostHealth health;
 
     @BeforeEach
     void setUp() {
@@ -124,6 +125,42 @@ class RoutedMailProcessorTest {
         });
     }
 
+    @Test
+    void aMessageThatCannotBeReadGoesToJamesErrorHandlingWithoutFailoverOrRetry() throws Exception {
+        ScriptedSmtpServer second = ScriptedSmtpServer.start();
+        try {
+            table = RouteTable.of("test", List.of(Route.builder("two.test")
+                .hosts(RouteHost.of("127.0.0.1", healthy.port(), 0), RouteHost.of("127.0.0.1", second.port(), 10)).build()));
+            processorWith(new MemoryMailRepository());
+            Mail mail = mail("a@two.test", "c@unrouted.test");
+            // As a repository's mail whose body file has gone: the content source cannot be read.
+            ((MailImpl) mail).setMessageContent(new org.apache.james.server.core.MimeMessageSource() {
+                @Override
+                public String getSourceId() {
+                    return "gone";
+                }
+
+                @Override
+                public java.io.InputStream getInputStream() throws java.io.IOException {
+                    throw new java.io.IOException("body file missing");
+                }
+            });
+
+            assertThatThrownBy(() -> processor.process(mail, table))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContaining("failure on this side: local error reading the message: IOException: body file missing");
+
+            // Kept for James's error processor; not retried, not sent to the second host, no host blamed.
+            assertThat(mail.getRecipients()).containsExactly(new MailAddress("c@unrouted.test"), new MailAddress("a@two.test"));
+            assertThat(repository.size()).isZero();
+            assertThat(healthy.received()).isEmpty();
+            assertThat(second.connectionCount()).isZero();
+            assertThat(health.isDown("127.0.0.1:" + healthy.port())).isFalse();
+        } finally {
+            second.close();
+        }
+    }
+
     private static Object attribute(FakeMailContext.SentMail mail, org.apache.mailet.AttributeName name) {
         return Optional.ofNullable(mail.getAttributes().get(name)).map(attribute -> attribute.getValue().value()).orElse(null);
     }
@@ -134,7 +171,7 @@ class RoutedMailProcessorTest {
 
     private void processorWith(MemoryMailRepository repository, RetryPolicy policy) {
         this.repository = repository;
-        HostHealth health = new HostHealth(Clock.systemUTC());
+        health = new HostHealth(Clock.systemUTC());
         RouteDelivery delivery = new RouteDelivery(
             new HostPlanner(new org.apache.james.dnsservice.api.InMemoryDNSService(), new RoundRobin(), health),
             new SmtpHostClient(new ClientSettings("relay.test", Duration.ofSeconds(2), Duration.ofSeconds(2))),

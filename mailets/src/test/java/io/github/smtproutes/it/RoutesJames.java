@@ -43,6 +43,7 @@ public final class RoutesJames {
         edit("webadmin.properties", "host=localhost", "host=127.0.0.1");
         edit("mailetcontainer.xml", "<connectionTimeout>30s</connectionTimeout>", "<connectionTimeout>2s</connectionTimeout>");
         edit("mailetcontainer.xml", "<timeout>60s</timeout>", "<timeout>2s</timeout>");
+        edit("mailetcontainer.xml", "<dataTimeout>10m</dataTimeout>", "<dataTimeout>4s</dataTimeout>");
     }
 
     public static RoutesJames fromRepoConf() {

@@ -94,6 +94,23 @@ class OutcomeClassifierTest {
         assertThat(OutcomeClassifier.isHostLevel(SmtpPhase.RCPT, SmtpReply.parse("452 4.2.2 Mailbox full"))).isFalse();
     }
 
+    @Test
+    void aFailureOnThisSideBlamesNoHostAndKeepsTheRefusalsTheHostMadeAtRcpt() {
+        SessionTrace trace = new SessionTrace("10.0.0.1:25", List.of(A, B));
+        trace.enter(SmtpPhase.RCPT);
+        trace.refusedAtRcpt(B, SmtpReply.parse("550 5.1.1 No such user"));
+        trace.enter(SmtpPhase.BODY);
+        trace.failedLocally("local error reading the message: IOException: gone");
+
+        SmtpOutcome outcome = classify(trace, false);
+
+        assertThat(outcome.localFailure()).isTrue();
+        assertThat(outcome.hostFailure()).isFalse();
+        assertThat(outcome.forNextHost()).containsExactly(A);
+        assertThat(outcome.bounced()).containsExactly(B);
+        assertThat(outcome.reply().text()).isEqualTo("local error reading the message: IOException: gone");
+    }
+
     private static SessionTrace trace(SmtpPhase phase, SmtpReply reply) {
         SessionTrace trace = new SessionTrace("10.0.0.1:25", List.of(A, B));
         trace.enter(phase);

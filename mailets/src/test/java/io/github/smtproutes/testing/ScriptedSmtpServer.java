@@ -54,6 +54,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile SSLContext startTls;
     private volatile Credentials credentials;
     private volatile boolean pipelining;
+    private volatile boolean stopReadingContent;
+    private final AtomicInteger stalledSessions = new AtomicInteger();
     private volatile Consumer<ReceivedMail> listener = mail -> { };
 
     private final AtomicInteger connections = new AtomicInteger();
@@ -185,6 +187,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers DATA with 354, then never reads the message content: the TCP window closes and the
+     * client's writes block, as with a receiver that stalls mid-transfer. The session holds the
+     * connection open until {@link #heal()} or {@link #close()}, then drops it (nothing delivered).
+     */
+    public ScriptedSmtpServer stopReadingContent() {
+        this.stopReadingContent = true;
+        return this;
+    }
+
     /** Answers RCPT for this address (case-insensitive) with {@code reply}; takes precedence over a RCPT phase reply. */
     public ScriptedSmtpServer rcptReply(String recipientAddress, String reply) {
         recipientReplies.put(key(recipientAddress), Replies.validate(reply));
@@ -204,6 +216,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         scripts.clear();
         delays.clear();
         recipientReplies.clear();
+        stopReadingContent = false;
         return this;
     }
 
@@ -221,6 +234,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** TCP connections accepted so far; also the number of the latest connection. */
     public int connectionCount() {
         return connections.get();
+    }
+
+    /** Sessions that have stopped reading a message's content ({@link #stopReadingContent()}) so far. */
+    public int stalledSessions() {
+        return stalledSessions.get();
     }
 
     /** Every message whose final "." got a 2xx reply, in arrival order. */
@@ -338,6 +356,19 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     boolean pipelining() {
         return pipelining;
+    }
+
+    /** Whether a session that just answered DATA must stop reading; counts it as stalled if so. */
+    boolean stallContent() {
+        if (stopReadingContent) {
+            stalledSessions.incrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    boolean stillStallingContent() {
+        return stopReadingContent && !isClosed();
     }
 
     void recordAuthentication(String user) {

@@ -227,6 +227,40 @@ class ScriptedSmtpServerTest {
     }
 
     @Test
+    void aServerThatStopsReadingContentBlocksTheClientsWritesUntilHealed() throws Exception {
+        ScriptedSmtpServer server = newServer().stopReadingContent();
+        try (RawClient client = new RawClient(server)) {
+            client.readReply();
+            client.send("EHLO client.test");
+            client.send("MAIL FROM:<a@b.test>");
+            client.send("RCPT TO:<x@dest.test>");
+            assertThat(client.send("DATA")).startsWith("354");
+            await().atMost(QUICK).until(() -> server.stalledSessions() == 1);
+
+            // Far more than any socket buffers hold: a write blocks once the TCP window is shut.
+            Thread writer = new Thread(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                java.util.Arrays.fill(chunk, (byte) 'a');
+                try {
+                    for (int i = 0; i < 1024; i++) {
+                        client.out.write(chunk);
+                    }
+                } catch (IOException closed) {
+                    // The server dropped the connection once healed.
+                }
+            });
+            writer.start();
+            writer.join(1_000);
+            assertThat(writer.isAlive()).as("the write is blocked").isTrue();
+
+            server.heal();
+            writer.join(QUICK.toMillis());
+            assertThat(writer.isAlive()).as("the healed server dropped the stalled session").isFalse();
+            assertThat(server.received()).isEmpty();
+        }
+    }
+
+    @Test
     void scriptsCanBeFlippedWhileRunning() throws Exception {
         ScriptedSmtpServer server = newServer().reply(MAIL, "451 4.3.0 Try again later");
         Session session = session(server, new Properties());

@@ -334,6 +334,13 @@ final class SmtpSession implements Runnable {
         if (Replies.code(reply) != 354) {
             return;
         }
+        if (server.stallContent()) {
+            // A receiver that stops reading: the client's writes fill the TCP window and block.
+            while (server.stillStallingContent()) {
+                server.sleepUnlessClosed(Duration.ofMillis(HANG_POLL_MILLIS));
+            }
+            throw new Disconnect();
+        }
         byte[] content = wire.readData();
         if (content == null) {
             throw new Disconnect(); // the client vanished mid-message: nothing is delivered
