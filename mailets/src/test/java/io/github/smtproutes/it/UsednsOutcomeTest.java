@@ -37,7 +37,8 @@ class UsednsOutcomeTest {
         .servfail("servfail.dns.test")
         .mx("underscore.dns.test", 5, "bad_name.dns.test")
         .mx("underscore.dns.test", 10, "mx.dns.test")
-        .a("bad_name.dns.test", "127.0.0.3");
+        .a("bad_name.dns.test", "127.0.0.3")
+        .servfail("later.retry.dns.test");
 
     @RegisterExtension
     static JamesServerExtension james = RoutesJames.fromRepoConf()
@@ -45,6 +46,8 @@ class UsednsOutcomeTest {
         .routes(() -> "<smtproutes>"
             // A long first retry keeps a deferred mail waiting for the assertions.
             + "<route domain='.dns.test'><host>USEDNS</host><retry initial='1h'/></route>"
+            // Retried soon: the next attempt comes with the next retry tick.
+            + "<route domain='.retry.dns.test'><host>USEDNS</host><retry initial='1s'/></route>"
             + "<route domain='senders.test'><host>" + SENDERS.address() + "</host></route>"
             + "</smtproutes>")
         .extension(JamesServerExtension.Lifecycle.PER_CLASS);
@@ -104,6 +107,18 @@ class UsednsOutcomeTest {
         assertThat(MAIL_LOG.linesContaining("MX lookup domain underscore.dns.test"))
             .anySatisfy(line -> assertThat(line).contains("bad_name.dns.test", "skipped", "'_'"));
         assertThat(Mails.dsnsAbout(SENDERS, subject)).isEmpty();
+    }
+
+    @Test
+    void aNullMxFoundOnARetryBouncesAndLeavesTheRetryQueue(GuiceJamesServer server) {
+        String subject = Mails.send(RoutesJames.smtpPort(server), "later", "user@later.retry.dns.test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> waitingFor(server, "later.retry.dns.test").isPresent());
+
+        DNS.mx("later.retry.dns.test", 0, ".").answer("later.retry.dns.test");
+
+        ReceivedMail dsn = awaitDsnAbout(subject);
+        assertThat(dsn.data()).contains("Final-Recipient: rfc822; user@later.retry.dns.test", "Status: 5.1.10");
+        await().atMost(Duration.ofSeconds(30)).until(() -> waitingFor(server, "later.retry.dns.test").isEmpty());
     }
 
     private static ReceivedMail awaitDsnAbout(String subject) {

@@ -95,6 +95,13 @@ public final class ScriptedDnsServer implements AutoCloseable {
         return this;
     }
 
+    /** Answers questions about {@code name} from its records again (undoes servfail and silent). */
+    public ScriptedDnsServer answer(String name) {
+        servfail.remove(name(name));
+        silent.remove(name(name));
+        return this;
+    }
+
     /** Every question about {@code name} goes unanswered: the resolver times out. */
     public ScriptedDnsServer silent(String name) {
         silent.add(name(name));
