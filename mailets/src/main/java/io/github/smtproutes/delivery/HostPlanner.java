@@ -99,7 +99,8 @@ public final class HostPlanner {
         answer.problems().forEach(problem -> MailLog.mxProblem(domain, problem));
         switch (answer.kind()) {
             case NULL_MX:
-                // RFC 7505 section 3: mail to a null MX domain fails at once, with 5.1.10.
+                // RFC 7505: mail to a null MX domain is not attempted and fails at once, with 5.1.10
+                // and the reply code RFC 7504 made for it (556, domain does not accept mail).
                 return HostPlan.settled(Disposition.BOUNCE,
                     SmtpReply.of(556, "556 5.1.10 Recipient address has null MX: " + answer.detail()), List.of(answer.detail()));
             case NO_SUCH_DOMAIN:
