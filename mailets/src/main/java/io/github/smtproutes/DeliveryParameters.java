@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import javax.mail.MessagingException;
 
 import io.github.smtproutes.delivery.HostHealth;
+import io.github.smtproutes.dns.MxResolver;
 import io.github.smtproutes.nodes.NodeLayout;
 import io.github.smtproutes.retry.RetryScheduler;
 import io.github.smtproutes.routes.RetryPolicy;
@@ -28,7 +29,7 @@ final class DeliveryParameters {
         "retryInitial", "retryMax", "retryMaxAttempts", "retryMaxAge",
         "retryInterval", "retryThreads", "retryBatch", "delayWarning", "delayWarningProcessor",
         "hostDownInitial", "hostDownMax", "connectionIdle", "connectionMaxMessages", "maxConnectionsPerHost", "hostBusyWait",
-        "retryNodeId", "retryNodeLease");
+        "retryNodeId", "retryNodeLease", "dnsServers");
     static final String DEFAULT_RETRY_REPOSITORY = "memory://var/mail/smtp-routes/retry/";
     static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(30);
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -132,6 +133,19 @@ final class DeliveryParameters {
             parameters.integer("maxConnectionsPerHost", ConnectionPool.DEFAULT_MAX_PER_HOST, 1, 1_000),
             parameters.duration("hostBusyWait", ConnectionPool.DEFAULT_BUSY_WAIT),
             clock);
+    }
+
+    /** USEDNS asks the servers in {@code dnsServers}, else the resolver of James's DNS service. */
+    MxResolver mxResolver() throws MessagingException {
+        Optional<String> servers = parameters.string("dnsServers");
+        if (servers.isEmpty()) {
+            return MxResolver.usingJamesResolver();
+        }
+        try {
+            return MxResolver.usingServers(servers.get());
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: parameter dnsServers: " + e.getMessage(), e);
+        }
     }
 
     Optional<Duration> delayWarning() throws MessagingException {

@@ -110,7 +110,7 @@ public class SmtpRouteDelivery extends GenericMailet {
         SmtpHostClient client = new SmtpHostClient(parameters.clientSettings(this::defaultHeloName), pool);
         prober = new HostProber(client, smtpRoutes.health(), "smtp-routes-probe-" + getMailetName());
         RouteDelivery delivery = new RouteDelivery(
-            new HostPlanner(dns, smtpRoutes.roundRobin(), smtpRoutes.health()),
+            new HostPlanner(dns, parameters.mxResolver(), smtpRoutes.roundRobin(), smtpRoutes.health()),
             client,
             smtpRoutes.health(),
             metrics,

@@ -41,16 +41,22 @@ public final class Bouncer {
      */
     public void bounce(Mail mail, List<MailAddress> recipients, SmtpReply reply, boolean permanent) throws MessagingException {
         MailImpl bounce = MailImpl.duplicate(mail);
-        bounce.setRecipients(recipients);
-        bounce.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(reply.text())));
-        if (reply.hasCode()) {
-            bounce.setAttribute(new Attribute(DELIVERY_ERROR_CODE, AttributeValue.of(reply.code())));
-        }
-        bounce.setAttribute(new Attribute(IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(permanent)));
-        if (bounceProcessor.isPresent()) {
-            context.sendMail(bounce, bounceProcessor.get());
-        } else {
-            context.bounce(bounce, explanation(recipients, reply, permanent));
+        try {
+            bounce.setRecipients(recipients);
+            bounce.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(reply.text())));
+            if (reply.hasCode()) {
+                bounce.setAttribute(new Attribute(DELIVERY_ERROR_CODE, AttributeValue.of(reply.code())));
+            }
+            bounce.setAttribute(new Attribute(IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(permanent)));
+            if (bounceProcessor.isPresent()) {
+                context.sendMail(bounce, bounceProcessor.get());
+            } else {
+                context.bounce(bounce, explanation(recipients, reply, permanent));
+            }
+        } finally {
+            // James's spool queued a copy of its own: this one (a temporary file for a large
+            // message) is released now rather than when the garbage collector finds it.
+            bounce.dispose();
         }
     }
 

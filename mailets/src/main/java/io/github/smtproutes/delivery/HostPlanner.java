@@ -11,34 +11,48 @@ import java.util.Map;
 import java.util.Set;
 
 import org.apache.james.dnsservice.api.DNSService;
-import org.apache.james.dnsservice.api.TemporaryResolutionException;
 
 import com.google.common.net.InetAddresses;
 
+import io.github.smtproutes.dns.MxResolver;
+import io.github.smtproutes.log.MailLog;
 import io.github.smtproutes.routes.HostGroup;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteHost;
 import io.github.smtproutes.routes.RouteKind;
 import io.github.smtproutes.smtp.HostAddress;
+import io.github.smtproutes.smtp.RecipientOutcome.Disposition;
+import io.github.smtproutes.smtp.SmtpReply;
 
 /**
  * Decides which hosts a delivery tries, and in which order (the role of OkHttp's RouteSelector).
  * The steps, top-down:
  * <ol>
- *   <li>the route's hosts, or for USEDNS the recipient domain's MX hosts from James's DNSService;</li>
- *   <li>grouped by priority, 0 first;</li>
+ *   <li>the route's hosts, grouped by priority, 0 first;</li>
  *   <li>each group rotated one step per delivery (round-robin);</li>
  *   <li>each host resolved to its addresses through DNSService;</li>
  *   <li>endpoints that {@link HostHealth} reports down moved after all the others, in order.</li>
  * </ol>
+ * A USEDNS route takes the recipient domain's MX hosts from {@link MxResolver} instead, already
+ * in preference order with their addresses; a domain DNS settles by itself (a null MX, no such
+ * domain, a DNS server that cannot answer) gives a plan that is a verdict, without hosts.
  */
 public final class HostPlanner {
+    /** MX hosts are reached on the SMTP port. */
+    static final int MX_PORT = 25;
+
     private final DNSService dns;
+    private final MxResolver mxResolver;
     private final RoundRobin roundRobin;
     private final HostHealth health;
 
     public HostPlanner(DNSService dns, RoundRobin roundRobin, HostHealth health) {
+        this(dns, MxResolver.usingJamesResolver(), roundRobin, health);
+    }
+
+    public HostPlanner(DNSService dns, MxResolver mxResolver, RoundRobin roundRobin, HostHealth health) {
         this.dns = dns;
+        this.mxResolver = mxResolver;
         this.roundRobin = roundRobin;
         this.health = health;
     }
@@ -49,24 +63,24 @@ public final class HostPlanner {
 
     /**
      * The plan the next {@link #plan} would return, without moving the round-robin (for WebAdmin).
-     * For USEDNS routes, DNSService shuffles equal MX preferences, so the order may differ there.
+     * For USEDNS routes, MX hosts of equal preference are shuffled on every lookup, so the order may differ there.
      */
     public HostPlan preview(Route route, String domain) {
         return plan(route, domain, false);
     }
 
     private HostPlan plan(Route route, String domain, boolean advanceRoundRobin) {
+        if (route.kind() == RouteKind.USEDNS) {
+            return mxPlan(domain);
+        }
         List<String> problems = new ArrayList<>();
-        List<RouteHost> ordered = orderedHosts(route, domain, problems, advanceRoundRobin);
+        List<RouteHost> ordered = orderedHosts(route, advanceRoundRobin);
         Map<String, Integer> priorities = new HashMap<>();
         List<HostAddress> addresses = resolve(ordered, problems, priorities);
         return postponeDownHosts(addresses, problems, priorities);
     }
 
-    private List<RouteHost> orderedHosts(Route route, String domain, List<String> problems, boolean advanceRoundRobin) {
-        if (route.kind() == RouteKind.USEDNS) {
-            return mxHosts(domain, problems);
-        }
+    private List<RouteHost> orderedHosts(Route route, boolean advanceRoundRobin) {
         List<RouteHost> ordered = new ArrayList<>();
         for (HostGroup group : route.priorityGroups()) {
             ordered.addAll(advanceRoundRobin
@@ -77,25 +91,50 @@ public final class HostPlanner {
     }
 
     /**
-     * MX hosts in preference order. James's DNSService already sorts them and shuffles equal
-     * preferences, and falls back to the domain's own address when it has no MX (RFC 5321 5.1).
+     * USEDNS: the domain's MX hosts in preference order, each MX preference a priority group (so
+     * equal MX hosts are equal alternatives). What DNS settles by itself is a verdict, not hosts.
      */
-    private List<RouteHost> mxHosts(String domain, List<String> problems) {
-        try {
-            Collection<String> mx = dns.findMXRecords(domain);
-            if (mx.isEmpty()) {
-                problems.add("no MX or address record for " + domain);
-            }
-            List<RouteHost> hosts = new ArrayList<>();
-            int preference = 0;
-            for (String name : mx) {
-                hosts.add(RouteHost.of(stripTrailingDot(name), 25, preference++));
-            }
-            return hosts;
-        } catch (TemporaryResolutionException e) {
-            problems.add("temporary DNS failure looking up MX of " + domain);
-            return List.of();
+    private HostPlan mxPlan(String domain) {
+        MxResolver.Answer answer = mxResolver.lookup(domain);
+        answer.problems().forEach(problem -> MailLog.mxProblem(domain, problem));
+        switch (answer.kind()) {
+            case NULL_MX:
+                // RFC 7505: mail to a null MX domain is not attempted and fails at once, with 5.1.10
+                // and the reply code RFC 7504 made for it (556, domain does not accept mail).
+                return HostPlan.settled(Disposition.BOUNCE,
+                    SmtpReply.of(556, "556 5.1.10 Recipient address has null MX: " + answer.detail()), List.of(answer.detail()));
+            case NO_SUCH_DOMAIN:
+                // An authoritative "no such name" is final: Postfix and Exim bounce it too, rather
+                // than retrying a typo for days. RFC 3463: X.1.2, bad destination system address.
+                return HostPlan.settled(Disposition.BOUNCE,
+                    SmtpReply.of(550, "550 5.1.2 Bad destination system address: " + answer.detail()), List.of(answer.detail()));
+            case TEMPORARY_FAILURE:
+                // The DNS did not answer (SERVFAIL, timeout): nothing is known, so the mail waits.
+                return HostPlan.settled(Disposition.NEXT_HOST,
+                    SmtpReply.of(451, "451 4.4.3 Directory server failure: " + answer.detail()), List.of(answer.detail()));
+            case HOSTS:
+            default:
+                return mxHostPlan(domain, answer);
         }
+    }
+
+    private HostPlan mxHostPlan(String domain, MxResolver.Answer answer) {
+        if (answer.hosts().isEmpty()) {
+            // MX records exist but none can be used now (bad names, no address): the domain's
+            // admin may fix it, so the mail waits rather than bounces.
+            String why = "no usable MX host for " + domain + ": " + String.join("; ", answer.problems());
+            return HostPlan.settled(Disposition.NEXT_HOST, SmtpReply.of(451, "451 4.4.4 Unable to route: " + why), answer.problems());
+        }
+        List<HostAddress> addresses = new ArrayList<>();
+        Map<String, Integer> priorities = new HashMap<>();
+        for (MxResolver.MxHost host : answer.hosts()) {
+            for (InetAddress address : host.addresses()) {
+                HostAddress resolved = new HostAddress(host.name(), address, MX_PORT);
+                addresses.add(resolved);
+                priorities.putIfAbsent(resolved.endpoint(), host.preference());
+            }
+        }
+        return postponeDownHosts(addresses, new ArrayList<>(answer.problems()), priorities);
     }
 
     private List<HostAddress> resolve(List<RouteHost> hosts, List<String> problems, Map<String, Integer> priorities) {
@@ -140,9 +179,5 @@ public final class HostPlanner {
         }
         up.addAll(down);
         return new HostPlan(up, postponed, problems, priorities);
-    }
-
-    private static String stripTrailingDot(String name) {
-        return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
     }
 }

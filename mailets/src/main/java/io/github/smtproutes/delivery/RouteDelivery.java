@@ -56,6 +56,9 @@ public final class RouteDelivery {
             return new RouteResult(recipients, List.of(), List.of(), false);
         }
         HostPlan plan = planner.plan(route, domain);
+        if (plan.verdict().isPresent()) {
+            return settledBeforeAnyHost(plan, domain, message, recipients);
+        }
         if (plan.isEmpty()) {
             MailLog.noHosts(message.mid(), domain, String.join("; ", plan.problems()));
         }
@@ -107,6 +110,24 @@ public final class RouteDelivery {
             walk.pending = deferredAsDown(walk.pending, walk.notTried);
         }
         return new RouteResult(walk.delivered, walk.bounced, List.copyOf(walk.pending.values()), walk.anyAccepted);
+    }
+
+    /** DNS already decided (a USEDNS domain without mail service, or a DNS failure): no host is tried. */
+    private static RouteResult settledBeforeAnyHost(HostPlan plan, String domain, OutboundMessage message, List<MailAddress> recipients) {
+        SmtpReply reply = plan.verdictReply().orElseThrow();
+        Disposition verdict = plan.verdict().orElseThrow();
+        MailLog.noHosts(message.mid(), domain, reply.text());
+        List<RecipientOutcome> outcomes = recipients.stream()
+            .map(recipient -> new RecipientOutcome(recipient, verdict, reply))
+            .collect(Collectors.toList());
+        if (verdict == Disposition.BOUNCE) {
+            // DCID 0: no connection was made, as the ESA logs a DNS bounce.
+            outcomes.forEach(outcome -> MailLog.bounced(0, message.mid(), message.sender().asString(),
+                outcome.recipient().asString(), message.rid(outcome.recipient()), reply.hasCode() ? reply.code() : MailLog.NO_REPLY,
+                reply.enhancedCode().orElse(null), reply.text()));
+            return new RouteResult(List.of(), outcomes, List.of(), false);
+        }
+        return new RouteResult(List.of(), List.of(), outcomes, false);
     }
 
     /**

@@ -38,6 +38,9 @@ import io.github.smtproutes.smtp.SmtpReply;
  * error propagates, so James moves it to its error processor instead of losing it.
  */
 public final class RoutedMailProcessor {
+    /** Recipients in one SMTP transaction at most: RFC 5321 4.5.3.1.8's minimum a server must take. */
+    static final int MAX_RECIPIENTS_PER_TRANSACTION = 100;
+
     private final RouteDelivery delivery;
     private final Bouncer bouncer;
     private final RetryQueue retryQueue;
@@ -80,7 +83,7 @@ public final class RoutedMailProcessor {
             String domain = recipient.getDomain().asString();
             Optional<Route> route = table.routeFor(domain);
             if (route.isPresent()) {
-                groups.computeIfAbsent(new Destination(route.get(), domain), key -> new ArrayList<>()).add(recipient);
+                groups.computeIfAbsent(Destination.of(route.get(), domain), key -> new ArrayList<>()).add(recipient);
             } else {
                 unrouted.add(recipient);
             }
@@ -92,9 +95,9 @@ public final class RoutedMailProcessor {
             List.copyOf(mail.getRecipients()));
         Set<MailAddress> unsettled = groups.values().stream().flatMap(List::stream).collect(Collectors.toCollection(LinkedHashSet::new));
         try {
-            for (Map.Entry<Destination, List<MailAddress>> group : groups.entrySet()) {
-                Route route = group.getKey().route;
-                RouteResult result = delivery.deliver(route, group.getKey().domain, message, group.getValue());
+            for (Transaction transaction : transactions(groups)) {
+                Route route = transaction.route;
+                RouteResult result = delivery.deliver(route, transaction.domain, message, transaction.recipients);
                 unsettled.removeAll(result.delivered());
                 countSettled(route, result);
                 settle(mail, message, route, result, unsettled);
@@ -181,14 +184,49 @@ public final class RoutedMailProcessor {
             Collectors.mapping(RecipientOutcome::recipient, Collectors.toList())));
     }
 
-    /** A route and the recipient domain it is used for: the unit of one host plan. */
+    /**
+     * One copy per destination (RFC 5321 4.5.4.1: a mail for several recipients at one host
+     * SHOULD be sent once): the recipients of a route with fixed hosts go together whatever their
+     * domains, while a USEDNS route's hosts depend on the domain, so it takes one domain at a
+     * time. A transaction carries at most {@value #MAX_RECIPIENTS_PER_TRANSACTION} recipients,
+     * the number every server must accept (RFC 5321 4.5.3.1.8); more go in further transactions.
+     */
+    private static List<Transaction> transactions(Map<Destination, List<MailAddress>> groups) {
+        List<Transaction> transactions = new ArrayList<>();
+        for (Map.Entry<Destination, List<MailAddress>> group : groups.entrySet()) {
+            Route route = group.getKey().route;
+            List<MailAddress> recipients = group.getValue();
+            String domain = group.getKey().domain.orElseGet(() -> logDomain(route, recipients));
+            for (int from = 0; from < recipients.size(); from += MAX_RECIPIENTS_PER_TRANSACTION) {
+                List<MailAddress> chunk = recipients.subList(from, Math.min(recipients.size(), from + MAX_RECIPIENTS_PER_TRANSACTION));
+                transactions.add(new Transaction(route, domain, List.copyOf(chunk)));
+            }
+        }
+        return transactions;
+    }
+
+    /** The domain the mail log shows for a group: the recipients' one domain, or the route's name for several. */
+    private static String logDomain(Route route, List<MailAddress> recipients) {
+        Set<String> domains = recipients.stream().map(recipient -> recipient.getDomain().asString())
+            .collect(Collectors.toCollection(LinkedHashSet::new));
+        return domains.size() == 1 ? domains.iterator().next() : route.domain();
+    }
+
+    /**
+     * Where a recipient goes: its route, and for a USEDNS route its domain too, whose MX hosts
+     * are the destination. Recipients with the same destination share transactions.
+     */
     private static final class Destination {
         private final Route route;
-        private final String domain;
+        private final Optional<String> domain;
 
-        Destination(Route route, String domain) {
+        private Destination(Route route, Optional<String> domain) {
             this.route = route;
             this.domain = domain;
+        }
+
+        static Destination of(Route route, String recipientDomain) {
+            return new Destination(route, route.kind() == RouteKind.USEDNS ? Optional.of(recipientDomain) : Optional.empty());
         }
 
         @Override
@@ -199,6 +237,19 @@ public final class RoutedMailProcessor {
         @Override
         public int hashCode() {
             return 31 * route.hashCode() + domain.hashCode();
+        }
+    }
+
+    /** The recipients one delivery takes to one destination, and the domain its log lines show. */
+    private static final class Transaction {
+        private final Route route;
+        private final String domain;
+        private final List<MailAddress> recipients;
+
+        Transaction(Route route, String domain, List<MailAddress> recipients) {
+            this.route = route;
+            this.domain = domain;
+            this.recipients = recipients;
         }
     }
 }

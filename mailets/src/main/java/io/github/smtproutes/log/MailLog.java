@@ -150,6 +150,11 @@ public final class MailLog {
         LOG.info("Queue of node {} adopted by node {}: {} message(s), its lease expired {}", fromNode, toNode, count, leaseExpired);
     }
 
+    /** Something a USEDNS lookup left out, e.g. an MX host whose name cannot be used. */
+    public static void mxProblem(String domain, String problem) {
+        LOG.info("MX lookup domain {} - {}", domain, problem);
+    }
+
     public static String rids(List<Integer> rids) {
         return rids.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
     }

@@ -58,15 +58,20 @@ public final class RetryQueue {
         MailImpl copy = MailImpl.duplicateWithoutMessage(mail)
             .mimeMessage(mail.getMessage())
             .build();
-        copy.setName(key.name());
-        // The copy shares the caller's message; it is not disposed here, the caller still uses it.
-        copy.setRecipients(recipients);
-        copy.setState(Mail.DEFAULT);
-        RetryState.write(copy, state.mid, state.route, state.attempts, state.first, state.next, state.lastError, state.lastErrorCode);
-        if (state.delayWarned) {
-            RetryState.markDelayWarned(copy);
+        try {
+            copy.setName(key.name());
+            copy.setRecipients(recipients);
+            copy.setState(Mail.DEFAULT);
+            RetryState.write(copy, state.mid, state.route, state.attempts, state.first, state.next, state.lastError, state.lastErrorCode);
+            if (state.delayWarned) {
+                RetryState.markDelayWarned(copy);
+            }
+            return store(copy);
+        } finally {
+            // The builder copied the message (a temporary file for a large one); the repository
+            // keeps its own copy, so this one is released now, not when the garbage collector runs.
+            copy.dispose();
         }
-        return store(copy);
     }
 
     /**

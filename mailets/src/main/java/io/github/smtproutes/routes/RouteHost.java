@@ -3,6 +3,7 @@ package io.github.smtproutes.routes;
 import com.google.common.net.InetAddresses;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -66,6 +67,20 @@ public final class RouteHost {
             return of(trimmed.substring(0, colon), parsePort(trimmed.substring(colon + 1)), priority);
         }
         return of(trimmed, DEFAULT_PORT, priority);
+    }
+
+    /**
+     * Why {@code name} cannot be a destination host name (letters, digits, '-' and '.' only), or
+     * empty when it can. For names that come from DNS, such as MX targets, where a bad name is
+     * skipped rather than refused.
+     */
+    public static Optional<String> hostNameProblem(String name) {
+        try {
+            DomainNames.checkHostName(name.toLowerCase(Locale.ROOT));
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     /** The lowercase host name, or the IP literal without brackets. */

@@ -41,10 +41,19 @@ public final class OutcomeClassifier {
         // 5xx is final for the address (RFC 5321 4.2.1), anything else may work elsewhere.
         var refusal = trace.rcptRefusal(recipient);
         if (refusal.isPresent()) {
-            Disposition disposition = refusal.get().isPermanent() ? Disposition.BOUNCE : Disposition.NEXT_HOST;
+            Disposition disposition = isFinalRcptRefusal(refusal.get()) ? Disposition.BOUNCE : Disposition.NEXT_HOST;
             return new RecipientOutcome(recipient, disposition, refusal.get());
         }
         return new RecipientOutcome(recipient, decideForSession(trace, possibleDelivery), trace.finalReply());
+    }
+
+    /**
+     * Whether a reply to RCPT refuses the recipient for good: any 5xx but 552. RFC 5321
+     * 4.5.3.1.10: old servers answer 552 when a transaction has too many recipients, so a client
+     * SHOULD treat a 552 to RCPT as the temporary 452 (Postfix does the same).
+     */
+    static boolean isFinalRcptRefusal(SmtpReply reply) {
+        return reply.isPermanent() && reply.code() != 552;
     }
 
     private static Disposition decideForSession(SessionTrace trace, boolean possibleDelivery) {

@@ -11,12 +11,17 @@ import org.apache.james.dnsservice.api.InMemoryDNSService;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.github.smtproutes.dns.MxResolver;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteHost;
 import io.github.smtproutes.routes.RouteKind;
 import io.github.smtproutes.smtp.HostAddress;
+import io.github.smtproutes.smtp.RecipientOutcome.Disposition;
+import io.github.smtproutes.testing.ScriptedDnsServer;
 
 class HostPlannerTest {
+    static final Route USEDNS = Route.builder(".example.org").kind(RouteKind.USEDNS).build();
+
     InMemoryDNSService dns;
     HostHealth health;
     HostPlanner planner;
@@ -95,13 +100,53 @@ class HostPlannerTest {
     }
 
     @Test
-    void usednsTakesTheMxHostsInJamesOrder() throws Exception {
-        dns.registerRecord("mx1.example.org", List.of(InetAddress.getByName("10.2.2.1")), List.of(), List.of());
-        dns.registerRecord("mx2.example.org", List.of(InetAddress.getByName("10.2.2.2")), List.of(), List.of());
-        dns.registerRecord("sub.example.org", List.of(), List.of("mx1.example.org", "mx2.example.org"), List.of());
-        Route route = Route.builder(".example.org").kind(RouteKind.USEDNS).build();
+    void usednsTakesTheMxHostsInPreferenceOrderOnPort25() {
+        try (ScriptedDnsServer dns = ScriptedDnsServer.start()
+            .mx("sub.example.org", 20, "mx2.example.org").mx("sub.example.org", 10, "mx1.example.org")
+            .a("mx1.example.org", "10.2.2.1").a("mx2.example.org", "10.2.2.2")) {
+            HostPlan plan = usedns(dns).plan(USEDNS, "sub.example.org");
 
-        assertThat(endpoints(planner.plan(route, "sub.example.org"))).containsExactly("10.2.2.1:25", "10.2.2.2:25");
+            assertThat(endpoints(plan)).containsExactly("10.2.2.1:25", "10.2.2.2:25");
+            assertThat(plan.verdict()).isEmpty();
+        }
+    }
+
+    @Test
+    void usednsMxHostsOfEqualPreferenceAreEqualAlternatives() {
+        try (ScriptedDnsServer dns = ScriptedDnsServer.start()
+            .mx("eq.example.org", 10, "mx1.example.org").mx("eq.example.org", 10, "mx2.example.org")
+            .a("mx1.example.org", "10.2.2.1").a("mx2.example.org", "10.2.2.2")) {
+            HostPlan plan = usedns(dns).plan(USEDNS, "eq.example.org");
+
+            assertThat(endpoints(plan)).containsExactlyInAnyOrder("10.2.2.1:25", "10.2.2.2:25");
+            assertThat(plan.hasEqualAlternativeAfter(0)).isTrue();
+        }
+    }
+
+    @Test
+    void usednsVerdictsNeedNoHost() {
+        try (ScriptedDnsServer dns = ScriptedDnsServer.start()
+            .mx("nullmx.example.org", 0, ".")
+            .servfail("servfail.example.org")
+            .mx("bad.example.org", 10, "bad_name.example.org")) {
+            HostPlanner planner = usedns(dns);
+
+            assertVerdict(planner.plan(USEDNS, "nullmx.example.org"), Disposition.BOUNCE, "556 5.1.10");
+            assertVerdict(planner.plan(USEDNS, "nx.example.org"), Disposition.BOUNCE, "550 5.1.2");
+            assertVerdict(planner.plan(USEDNS, "servfail.example.org"), Disposition.NEXT_HOST, "451 4.4.3");
+            assertVerdict(planner.plan(USEDNS, "bad.example.org"), Disposition.NEXT_HOST, "451 4.4.4");
+        }
+    }
+
+    private static void assertVerdict(HostPlan plan, Disposition verdict, String reply) {
+        assertThat(plan.hosts()).isEmpty();
+        assertThat(plan.verdict()).contains(verdict);
+        assertThat(plan.verdictReply()).hasValueSatisfying(r -> assertThat(r.text()).startsWith(reply));
+        assertThat(plan.verdictReply().get().enhancedCode()).contains(reply.substring(4));
+    }
+
+    private HostPlanner usedns(ScriptedDnsServer dns) {
+        return new HostPlanner(this.dns, MxResolver.usingServers(dns.address()), new RoundRobin(), health);
     }
 
     @Test

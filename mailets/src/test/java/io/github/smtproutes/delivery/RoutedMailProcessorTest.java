@@ -98,6 +98,20 @@ class RoutedMailProcessorTest {
     }
 
     @Test
+    void recipientsOfAFixedHostRouteShareTransactionsOfAtMost100() throws Exception {
+        processorWith(new MemoryMailRepository());
+        RouteTable all = RouteTable.of("test", List.of(Route.builder("ALL").hosts(RouteHost.of("127.0.0.1", healthy.port(), 0)).build()));
+        String[] recipients = new String[150];
+        for (int i = 0; i < recipients.length; i++) {
+            recipients[i] = "user" + i + "@d" + (i % 3) + ".test";
+        }
+
+        processor.process(mail(recipients), all);
+
+        assertThat(healthy.received()).extracting(received -> received.recipients().size()).containsExactly(100, 50);
+    }
+
+    @Test
     void unroutedRecipientsStayOnTheMailForTheNextMailet() throws Exception {
         processorWith(new MemoryMailRepository());
         Mail mail = mail("a@ok.test", "c@unrouted.test");

@@ -283,6 +283,8 @@ class OutcomeTableTest {
             for (MailKey key : probe.listMailKeys(url)) {
                 Mail mail = probe.getMail(url, key);
                 if (mail != null) {
+                    // Only the envelope and attributes are read: the message copy is released at once.
+                    org.apache.james.lifecycle.api.LifecycleUtil.dispose(mail);
                     mails.add(mail);
                 }
             }

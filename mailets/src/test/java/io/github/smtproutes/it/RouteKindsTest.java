@@ -3,24 +3,22 @@ package io.github.smtproutes.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.JamesServerExtension;
-import org.apache.james.dnsservice.api.DNSService;
-import org.apache.james.dnsservice.api.InMemoryDNSService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.github.smtproutes.testing.ScriptedDnsServer;
 import io.github.smtproutes.testing.ScriptedSmtpServer;
 
 /**
  * USEDNS and /dev/null routes, domain precedence and unrouted recipients in a real James. MX
  * delivery always uses port 25, so the MX host listens on 127.0.0.2:25 (still loopback), and
- * James's DNSService is the in-memory one from James's own test kit.
+ * the MX records come from a scripted DNS server on 127.0.0.1 ({@code dnsServers}).
  */
 class RouteKindsTest {
     static final ScriptedSmtpServer MX = ScriptedSmtpServer.start("127.0.0.2", 25).withName("mx");
@@ -28,15 +26,13 @@ class RouteKindsTest {
     static final ScriptedSmtpServer SUFFIX = ScriptedSmtpServer.start().withName("suffix");
     static final ScriptedSmtpServer DEFAULT = ScriptedSmtpServer.start().withName("default");
     static final MailLogCapture MAIL_LOG = MailLogCapture.attach();
-    static final InMemoryDNSService DNS = dns();
+    static final ScriptedDnsServer DNS = ScriptedDnsServer.start()
+        .mx("a.mx.test", 10, "mail.mx.test")
+        .a("mail.mx.test", "127.0.0.2");
 
     @RegisterExtension
     static JamesServerExtension james = RoutesJames.fromRepoConf()
-        // James resolves authorizedAddresses through DNSService; the in-memory one cannot expand
-        // 127.0.0.0/8, so the test client is authorised by the catch-all form instead.
-        .edit("smtpserver.xml", "<authorizedAddresses>127.0.0.0/8</authorizedAddresses>",
-            "<authorizedAddresses>0.0.0.0/0.0.0.0</authorizedAddresses>")
-        .overrideWith(binder -> binder.bind(DNSService.class).toInstance(DNS))
+        .mailetParameter("dnsServers", DNS.address())
         .routes(() -> "<smtproutes>"
             + "<route domain='.mx.test'><host>USEDNS</host></route>"
             + "<route domain='discard.test'><host>/dev/null</host></route>"
@@ -46,20 +42,11 @@ class RouteKindsTest {
             + "</smtproutes>")
         .extension(JamesServerExtension.Lifecycle.PER_CLASS);
 
-    static InMemoryDNSService dns() {
-        try {
-            return new InMemoryDNSService()
-                .registerRecord("mail.mx.test", List.of(InetAddress.getByName("127.0.0.2")), List.of(), List.of())
-                .registerRecord("a.mx.test", List.of(), List.of("mail.mx.test"), List.of());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @AfterAll
     static void stopHosts() {
         MAIL_LOG.detach();
         List.of(MX, EXACT, SUFFIX, DEFAULT).forEach(ScriptedSmtpServer::close);
+        DNS.close();
     }
 
     @Test

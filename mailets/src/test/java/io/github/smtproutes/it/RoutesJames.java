@@ -62,6 +62,11 @@ public final class RoutesJames {
         return this;
     }
 
+    /** One more SmtpRouteDelivery parameter in the shipped mailetcontainer.xml, e.g. {@code dnsServers}. */
+    public RoutesJames mailetParameter(String name, String value) {
+        return edit("mailetcontainer.xml", "<timeout>2s</timeout>", "<timeout>2s</timeout><" + name + ">" + value + "</" + name + ">");
+    }
+
     /** A Guice override, e.g. an in-memory DNS for USEDNS tests. */
     public RoutesJames overrideWith(Module module) {
         overrides.add(module);

@@ -65,6 +65,21 @@ class OutcomeClassifierTest {
     }
 
     @Test
+    void a552ToRcptIsTreatedAs452AndGoesToTheNextHost() {
+        // RFC 5321 4.5.3.1.10: old servers say 552 for "too many recipients".
+        SessionTrace trace = new SessionTrace("10.0.0.1:25", List.of(A, B));
+        trace.refusedAtRcpt(B, SmtpReply.parse("552 5.5.3 Too many recipients"));
+        trace.completed(SmtpReply.parse("250 2.0.0 Ok"));
+
+        SmtpOutcome outcome = classify(trace, false);
+
+        assertThat(outcome.accepted()).containsExactly(A);
+        assertThat(outcome.bounced()).isEmpty();
+        assertThat(outcome.forNextHost()).containsExactly(B);
+        assertThat(outcome.hostFailure()).isFalse();
+    }
+
+    @Test
     void silenceAfterTheDotIsNotDeliveredByDefault() {
         SmtpOutcome outcome = classify(trace(SmtpPhase.DOT, SmtpReply.none("no reply within 2000 ms (DOT)")), false);
 
