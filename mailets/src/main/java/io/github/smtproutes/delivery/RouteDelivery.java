@@ -2,9 +2,11 @@ package io.github.smtproutes.delivery;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.apache.james.core.MailAddress;
@@ -101,7 +103,9 @@ public final class RouteDelivery {
         if (!walk.tried && !walk.notTried.isEmpty()) {
             walk.pending = deferredAsDown(walk.pending, walk.notTried);
         }
-        return new RouteResult(walk.delivered, walk.bounced, List.copyOf(walk.pending.values()), walk.anyAccepted);
+        walk.notTried.forEach(host -> walk.waitedFor.add(host.endpoint()));
+        return new RouteResult(walk.delivered, walk.bounced, List.copyOf(walk.pending.values()), walk.anyAccepted,
+            walk.asked, walk.waitedFor);
     }
 
     /**
@@ -120,6 +124,8 @@ public final class RouteDelivery {
         private Map<MailAddress, RecipientOutcome> pending;
         private boolean anyAccepted;
         private boolean tried;
+        private boolean asked;
+        private final Set<String> waitedFor = new LinkedHashSet<>();
         private final List<HostAddress> notTried = new ArrayList<>();
 
         Walk(Map<MailAddress, RecipientOutcome> pending) {
@@ -139,6 +145,10 @@ public final class RouteDelivery {
                 recordHealth(host, outcome);
             } finally {
                 timer.stop();
+            }
+            asked |= !outcome.busy();
+            if (outcome.busy() || outcome.hostFailure()) {
+                waitedFor.add(host.endpoint());
             }
             anyAccepted |= !outcome.accepted().isEmpty();
             delivered.addAll(outcome.accepted());

@@ -160,8 +160,9 @@ class RetrySchedulerTest {
         });
     }
 
+    /** A retry that throws is an attempt like any other: it waits its schedule's delay, not a fixed short one. */
     @Test
-    void aRetryThatThrowsKeepsTheUnsettledRecipientsUnderANewLaterKey() throws Exception {
+    void aRetryThatThrowsKeepsTheUnsettledRecipientsUnderTheSuccessorKeyAfterItsScheduledDelay() throws Exception {
         processor.process(mail("user@retry.test"), table);
         MailKey original = repository.list().next();
         scheduler = new RetryScheduler(queue, mail -> {
@@ -173,8 +174,9 @@ class RetrySchedulerTest {
 
         MailKey kept = repository.list().next();
         assertThat(kept).isNotEqualTo(original);
-        assertThat(RetryKey.dueOf(kept)).isEqualTo(clock.instant().plus(RetryScheduler.ERROR_DELAY));
+        assertThat(RetryKey.dueOf(kept)).isEqualTo(clock.instant().plus(RetryPolicy.DEFAULT.delayBeforeAttempt(2)));
         assertThat(repository.retrieve(kept).getRecipients()).containsExactly(new MailAddress("user@retry.test"));
+        assertThat(RetryState.attempts(repository.retrieve(kept))).isEqualTo(2);
     }
 
     @Test
@@ -198,8 +200,11 @@ class RetrySchedulerTest {
         assertThat(RetryState.delayWarned(onlyWaitingMail())).isTrue();
     }
 
+    /** Only mails waiting for a host are brought forward, and a 421 greeting is such a wait. */
     @Test
     void aRouteFlushMakesOnlyThatRoutesWaitingMailsDueNow() throws Exception {
+        host.reply(SmtpPhase.GREETING, "421 4.3.2 Not now");
+        other.reply(SmtpPhase.GREETING, "421 4.3.2 Not now");
         processor.process(mail("user@retry.test"), table);
         processor.process(mail("user@other.test"), table);
         host.heal();
