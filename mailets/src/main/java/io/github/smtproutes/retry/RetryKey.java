@@ -52,13 +52,13 @@ public final class RetryKey implements Comparable<RetryKey> {
     /**
      * The key a waiting mail is stored under next. Written once for every store of the queue: the
      * id is a digest of where the mail comes from ({@code previousName}: the key it was retried
-     * from, or the name James gave it), the attempt number, and what tells apart the copies one
-     * delivery may store (route, wait class, recipients).
+     * from, or the name James gave it; and its MID), the attempt number, and what tells apart the
+     * copies one delivery may store (route, wait class, recipients).
      */
-    public static RetryKey next(String previousName, int attempts, Instant due, String routeDomain, boolean waitsForHost,
+    public static RetryKey next(String previousName, String mid, int attempts, Instant due, String routeDomain, boolean waitsForHost,
                                 String recipients) {
         String tag = routeTag(routeDomain);
-        String id = hex(sha256(previousName + '\n' + attempts + '\n' + routeDomain.toLowerCase(Locale.ROOT) + '\n'
+        String id = hex(sha256(previousName + '\n' + mid + '\n' + attempts + '\n' + routeDomain.toLowerCase(Locale.ROOT) + '\n'
             + waitsForHost + '\n' + recipients), 16);
         return new RetryKey(due, Optional.of(tag), waitsForHost,
             PREFIX + millis(due) + "-" + tag + "-" + (waitsForHost ? 'h' : 'r') + "-" + id);

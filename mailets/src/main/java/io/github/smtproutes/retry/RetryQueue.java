@@ -55,7 +55,7 @@ public final class RetryQueue {
      * was retrieved from) and the attempt number, so the same retry always stores the same key.
      */
     public MailKey enqueue(Mail mail, List<MailAddress> recipients, Entry state) throws MessagingException {
-        RetryKey key = RetryKey.next(mail.getName(), state.attempts, state.next, state.route, state.waitsForHost,
+        RetryKey key = RetryKey.next(mail.getName(), state.mid, state.attempts, state.next, state.route, state.waitsForHost,
             namesOf(recipients));
         MailImpl copy = MailImpl.duplicateWithoutMessage(mail)
             .mimeMessage(mail.getMessage())
@@ -199,7 +199,7 @@ public final class RetryQueue {
     public MailKey storeSuccessor(Mail mail, MailKey oldKey, int attempts, Instant due) throws MessagingException {
         boolean waitsForHost = RetryKey.parse(oldKey.asString()).map(RetryKey::waitsForHost).orElse(false);
         Instant rounded = RetryKey.roundedUp(due);
-        RetryKey newKey = RetryKey.next(oldKey.asString(), attempts, rounded, RetryState.route(mail).orElse(""), waitsForHost,
+        RetryKey newKey = RetryKey.next(oldKey.asString(), RetryState.mid(mail), attempts, rounded, RetryState.route(mail).orElse(""), waitsForHost,
             namesOf(mail.getRecipients()));
         mail.setName(newKey.name());
         mail.setState(Mail.DEFAULT);

@@ -16,26 +16,26 @@ class RetryKeyTest {
 
     @Test
     void aKeyCarriesItsDueTimeRouteTagAndWaitClass() {
-        RetryKey key = RetryKey.next("Mail-1", 1, DUE, "Example.COM", true, "a@example.com");
+        RetryKey key = RetryKey.next("Mail-1", "mid", 1, DUE, "Example.COM", true, "a@example.com");
 
         RetryKey parsed = RetryKey.parse(key.name()).orElseThrow();
         assertThat(parsed.due()).isEqualTo(DUE);
         assertThat(parsed.routeTag()).contains(RetryKey.routeTag("example.com"));
         assertThat(parsed.waitsForHost()).isTrue();
         assertThat(key.name()).matches("smtproutes-1714557600123-[0-9a-f]{8}-h-[0-9a-f]{32}");
-        assertThat(RetryKey.next("Mail-1", 1, DUE, "example.com", false, "a@example.com").name())
+        assertThat(RetryKey.next("Mail-1", "mid", 1, DUE, "example.com", false, "a@example.com").name())
             .matches("smtproutes-1714557600123-[0-9a-f]{8}-r-[0-9a-f]{32}");
     }
 
     @Test
     void theSameRetryAlwaysGetsTheSameSuccessorAndAnyDifferenceANewOne() {
-        RetryKey key = RetryKey.next("smtproutes-old", 2, DUE, "example.com", false, "a@example.com");
+        RetryKey key = RetryKey.next("smtproutes-old", "mid", 2, DUE, "example.com", false, "a@example.com");
 
-        assertThat(RetryKey.next("smtproutes-old", 2, DUE, "example.com", false, "a@example.com")).isEqualTo(key);
-        assertThat(RetryKey.next("smtproutes-old", 3, DUE, "example.com", false, "a@example.com")).isNotEqualTo(key);
-        assertThat(RetryKey.next("smtproutes-other", 2, DUE, "example.com", false, "a@example.com")).isNotEqualTo(key);
-        assertThat(RetryKey.next("smtproutes-old", 2, DUE, "example.com", true, "a@example.com")).isNotEqualTo(key);
-        assertThat(RetryKey.next("smtproutes-old", 2, DUE, "example.com", false, "b@example.com")).isNotEqualTo(key);
+        assertThat(RetryKey.next("smtproutes-old", "mid", 2, DUE, "example.com", false, "a@example.com")).isEqualTo(key);
+        assertThat(RetryKey.next("smtproutes-old", "mid", 3, DUE, "example.com", false, "a@example.com")).isNotEqualTo(key);
+        assertThat(RetryKey.next("smtproutes-other", "mid", 2, DUE, "example.com", false, "a@example.com")).isNotEqualTo(key);
+        assertThat(RetryKey.next("smtproutes-old", "mid", 2, DUE, "example.com", true, "a@example.com")).isNotEqualTo(key);
+        assertThat(RetryKey.next("smtproutes-old", "mid", 2, DUE, "example.com", false, "b@example.com")).isNotEqualTo(key);
     }
 
     @Test
@@ -67,8 +67,8 @@ class RetryKeyTest {
 
     @Test
     void namesSortByDueTime() {
-        RetryKey earlier = RetryKey.next("x", 1, Instant.ofEpochMilli(999), "b.test", true, "");
-        RetryKey later = RetryKey.next("x", 1, Instant.ofEpochMilli(1000), "a.test", false, "");
+        RetryKey earlier = RetryKey.next("x", "mid", 1, Instant.ofEpochMilli(999), "b.test", true, "");
+        RetryKey later = RetryKey.next("x", "mid", 1, Instant.ofEpochMilli(1000), "a.test", false, "");
 
         assertThat(earlier.compareTo(later)).isNegative();
     }
@@ -81,8 +81,8 @@ class RetryKeyTest {
 
     @Test
     void theFastReadersATickUsesAgreeWithParse() {
-        RetryKey host = RetryKey.next("x", 1, DUE, "example.com", true, "a@example.com");
-        RetryKey own = RetryKey.next("x", 1, DUE, "example.com", false, "a@example.com");
+        RetryKey host = RetryKey.next("x", "mid", 1, DUE, "example.com", true, "a@example.com");
+        RetryKey own = RetryKey.next("x", "mid", 1, DUE, "example.com", false, "a@example.com");
 
         assertThat(RetryKey.dueMillisOf(host.name())).isEqualTo(DUE.toEpochMilli());
         assertThat(RetryKey.routeTagOf(host.name())).isEqualTo(host.routeTag());

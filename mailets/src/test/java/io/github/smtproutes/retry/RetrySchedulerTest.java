@@ -387,7 +387,7 @@ class RetrySchedulerTest {
     /** A key the repository lists but does not return is logged and dropped, not asked for on every tick. */
     @Test
     void aListedKeyTheRepositoryDoesNotReturnIsLoggedAndNotRetriedEveryTick() throws Exception {
-        String phantom = RetryKey.next("gone", 1, START, "retry.test", false, "user@retry.test").name();
+        String phantom = RetryKey.next("gone", "mid", 1, START, "retry.test", false, "user@retry.test").name();
         java.util.Set<String> listedOnly = java.util.concurrent.ConcurrentHashMap.newKeySet();
         listedOnly.add(phantom);
         AtomicInteger retrievals = new AtomicInteger();
