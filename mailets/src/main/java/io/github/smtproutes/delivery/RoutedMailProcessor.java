@@ -148,8 +148,7 @@ public final class RoutedMailProcessor {
             unsettled.removeAll(refused.getValue());
         }
         if (!result.deferred().isEmpty()) {
-            deferOrExpire(mail, message, route, result);
-            result.deferred().forEach(outcome -> unsettled.remove(outcome.recipient()));
+            deferOrExpire(mail, message, route, result, unsettled);
         }
     }
 
@@ -158,7 +157,8 @@ public final class RoutedMailProcessor {
      * attempt the route's retry policy allows, or the mail is past its age: then they bounce as a
      * temporary failure that expired ({@code is-delivery-permanent-error} false).
      */
-    private void deferOrExpire(Mail mail, OutboundMessage message, Route route, RouteResult result) throws MessagingException {
+    private void deferOrExpire(Mail mail, OutboundMessage message, Route route, RouteResult result, Set<MailAddress> unsettled)
+            throws MessagingException {
         List<RecipientOutcome> deferred = result.deferred();
         SmtpReply lastReply = deferred.get(deferred.size() - 1).reply();
         Instant now = clock.instant();
@@ -172,6 +172,7 @@ public final class RoutedMailProcessor {
             MailLog.expired(message.mid(), message.rids(recipients), attempts, lastReply.text());
             bouncer.bounce(mail, recipients, lastReply, false);
             metrics.bounced(route, recipients.size());
+            unsettled.removeAll(recipients);
             return;
         }
         // Whole seconds: two deliveries of one waiting mail racing a few milliseconds apart then
@@ -179,9 +180,11 @@ public final class RoutedMailProcessor {
         Instant next = RetryKey.roundedUp(now.plus(policy.delayBeforeAttempt(Math.max(1, attempts))));
         boolean warnNow = delayWarnings.isDue(mail, route, first, now);
         // Recipients waiting for a host and those waiting for a reason of their own are stored
-        // apart: only the first are retried early when a host answers again.
+        // apart: only the first are retried early when a host answers again. Each part is settled
+        // as soon as it is stored, so a failure to store the second never stores the first twice.
         for (List<RecipientOutcome> sameWait : byWait(deferred)) {
             queue(mail, message, route, sameWait, new Position(attempts, first, next), warnNow);
+            sameWait.forEach(outcome -> unsettled.remove(outcome.recipient()));
         }
         if (deferred.stream().anyMatch(RecipientOutcome::waitsForHost) && !result.waitedFor().isEmpty()) {
             hostWaits.awaiting(route, result.waitedFor());

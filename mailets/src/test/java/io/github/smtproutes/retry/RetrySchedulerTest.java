@@ -481,6 +481,24 @@ class RetrySchedulerTest {
         assertThat(onlyDueTime()).isEqualTo(due);
     }
 
+    /** Of one mail, a recipient whose session was closed (421) waits for the host, a full mailbox for itself: stored apart. */
+    @Test
+    void recipientsWaitingForTheHostAndForThemselvesAreStoredApart() throws Exception {
+        host.heal().rcptReply("full@retry.test", "452 4.2.2 Mailbox full").rcptReply("closing@retry.test", "421 4.3.2 Closing");
+        MailImpl mail = mail("full@retry.test");
+        mail.setRecipients(List.of(new MailAddress("full@retry.test"), new MailAddress("closing@retry.test")));
+
+        processor.process(mail, table);
+
+        List<MailKey> keys = new ArrayList<>();
+        repository.list().forEachRemaining(keys::add);
+        assertThat(keys).hasSize(2).allSatisfy(key -> {
+            boolean waitsForHost = RetryKey.parse(key.asString()).orElseThrow().waitsForHost();
+            assertThat(repository.retrieve(key).getRecipients()).containsExactly(
+                new MailAddress(waitsForHost ? "closing@retry.test" : "full@retry.test"));
+        });
+    }
+
     private void useProcessor(RetryPolicy policy) {
         health = new HostHealth(Clock.systemUTC());
         toErrorProcessor = new CopyOnWriteArrayList<>();
