@@ -139,15 +139,6 @@ public final class RetryQueue {
         return notDue(now, name -> true);
     }
 
-    /**
-     * Names of the keys not due yet at {@code now} that wait for a host and belong to a route
-     * whose tag is in {@code routeTags}: what a flush brings forward, from the keys alone.
-     */
-    public Set<String> waitingForHost(Set<String> routeTags, Instant now) throws MessagingException {
-        return notDue(now, name -> RetryKey.waitsForHost(name) && RetryKey.routeTagOf(name).map(routeTags::contains).orElse(false))
-            .stream().map(MailKey::asString).collect(Collectors.toSet());
-    }
-
     private List<MailKey> notDue(Instant now, Predicate<String> selected) throws MessagingException {
         long nowMillis = now.toEpochMilli();
         List<MailKey> waiting = new ArrayList<>();

@@ -68,14 +68,16 @@ class RetryQueueTest {
     }
 
     @Test
-    void waitingForHostFindsOnlyTheHostWaitsOfTheGivenRoutesThatAreNotDue() throws Exception {
-        MailKey hostWait = queue.enqueue(mail("m1"), List.of(new MailAddress("user@a.test")),
+    void keysBroughtForwardAreDueBeforeTheirTimeAndSkippedOnesNeverAre() throws Exception {
+        MailKey broughtForward = queue.enqueue(mail("m1"), List.of(new MailAddress("user@a.test")),
             entry("a.test", NOW.plusSeconds(600)).waitingForHost());
+        MailKey skipped = enqueue("a.test", NOW.minusSeconds(5));
+        MailKey due = enqueue("b.test", NOW.minusSeconds(1));
         enqueue("a.test", NOW.plusSeconds(600));
-        queue.enqueue(mail("m2"), List.of(new MailAddress("user@b.test")), entry("b.test", NOW.plusSeconds(600)).waitingForHost());
-        queue.enqueue(mail("m3"), List.of(new MailAddress("user@a.test")), entry("a.test", NOW.minusSeconds(1)).waitingForHost());
 
-        assertThat(queue.waitingForHost(java.util.Set.of(RetryKey.routeTag("a.test")), NOW)).containsExactly(hostWait.asString());
+        assertThat(queue.due(NOW, 10, broughtForward.asString()::equals, skipped.asString()::equals))
+            .containsExactly(due, broughtForward);
+        assertThat(RetryKey.parse(broughtForward.asString()).orElseThrow().waitsForHost()).isTrue();
     }
 
     @Test
