@@ -115,7 +115,10 @@ public final class RoutedMailProcessor {
                 unsettled.removeAll(result.delivered());
                 countSettled(route, result);
                 settle(mail, message, route, result, unsettled);
-                if (result.anyHostAccepted()) {
+                if (result.anyHostAccepted() && route.kind() == RouteKind.HOSTS) {
+                    // A route of listed hosts works again. (A USEDNS route's hosts differ per
+                    // recipient domain: one MX answering says nothing of another's, so its mails
+                    // come forward only when the host they wait for answers.)
                     onRouteAccepted.accept(route);
                 }
             }
