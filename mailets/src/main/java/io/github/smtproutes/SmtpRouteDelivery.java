@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -34,6 +35,7 @@ import io.github.smtproutes.retry.DelayWarnings;
 import io.github.smtproutes.retry.RetryQueue;
 import io.github.smtproutes.retry.RetryQueueHandle;
 import io.github.smtproutes.retry.RetryScheduler;
+import io.github.smtproutes.retry.RetryState;
 import io.github.smtproutes.routes.RetryPolicy;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteFileException;
@@ -68,6 +70,7 @@ public class SmtpRouteDelivery extends GenericMailet {
     private LiveRouteTable.Check retryCheck;
     private RetryNodes nodes;
     private Optional<RepositoryTypes> repositoryTypes = Optional.empty();
+    private Consumer<String> hostAnswered;
 
     @Inject
     public SmtpRouteDelivery(SmtpRoutes smtpRoutes, DNSService dns, MailRepositoryStore repositoryStore, DomainList domainList, Clock clock) {
@@ -121,14 +124,22 @@ public class SmtpRouteDelivery extends GenericMailet {
         RetryScheduler scheduler = new RetryScheduler(retryQueue,
             mail -> processor.process(mail, table.current()),
             mail -> getMailetContext().sendMail(mail, Mail.DEFAULT),
-            clock, parameters.retrySchedule());
-        // Route flush: a host of the route just accepted, so its waiting mails are worth a try now.
+            clock, parameters.retrySchedule(),
+            mail -> policyOf(mail, policy),
+            this::toErrorProcessor);
+        // Route flush: a host of the route just accepted, so its mails waiting for a host are
+        // worth a try now; and the hosts they wait for are remembered, so that any route's
+        // success with one of them brings them forward too.
         processor = new RoutedMailProcessor(delivery, bouncer, retryQueue, policy, clock,
-            route -> scheduler.flush(route.domain()), delayWarnings).withMetrics(metrics);
+            route -> scheduler.flush(route.domain()), delayWarnings)
+            .withMetrics(metrics)
+            .withHostWaits((route, endpoints) -> scheduler.awaitingHosts(route.domain(), endpoints));
         if (nodeLayout.isPresent()) {
             startNode(nodeLayout.get(), retryQueue, scheduler, parameters.retrySchedule().interval());
         }
         startRetries(new RetryQueueHandle(queueUrl, scheduler));
+        hostAnswered = scheduler::flushHost;
+        smtpRoutes.health().addAnsweredListener(hostAnswered);
     }
 
     /**
@@ -145,6 +156,20 @@ public class SmtpRouteDelivery extends GenericMailet {
         scheduler.retryOnlyWhile(nodes::holdsLease);
         nodes.start();
         smtpRoutes.registerRetryNodes(nodes);
+    }
+
+    /** The retry policy of a waiting mail's route as the table has it now; the mailet's when the route is gone. */
+    private RetryPolicy policyOf(Mail mail, RetryPolicy mailetPolicy) {
+        return RetryState.route(mail)
+            .flatMap(domain -> table.current().routes().stream().filter(route -> route.domain().equalsIgnoreCase(domain)).findFirst())
+            .map(route -> mailetPolicy.overriddenBy(route.retry()))
+            .orElse(mailetPolicy);
+    }
+
+    /** James's error processor keeps what the retry queue cannot: its repository shows the reason. */
+    private void toErrorProcessor(Mail mail, String reason) throws MessagingException {
+        mail.setErrorMessage(reason);
+        getMailetContext().sendMail(mail, Mail.ERROR);
     }
 
     /** The scheduler finds mails left by a previous run at once: they were stored before the restart. */
@@ -173,6 +198,10 @@ public class SmtpRouteDelivery extends GenericMailet {
 
     @Override
     public void destroy() {
+        if (hostAnswered != null) {
+            smtpRoutes.health().removeAnsweredListener(hostAnswered);
+            hostAnswered = null;
+        }
         if (nodes != null) {
             // The lease is left to run out: a node that does not come back is adopted by another.
             smtpRoutes.unregisterRetryNodes(nodes);

@@ -86,11 +86,12 @@ public class SmtpRoutes {
     /**
      * Makes a mailet's retry queue visible to the rest of SMTP Routes (WebAdmin, route flush).
      *
-     * @throws IllegalStateException when a live mailet already drains the same repository: two
-     *     schedulers would deliver the same waiting mail twice
+     * @throws IllegalStateException when a live mailet already drains the same repository (URLs
+     *     compared normalised, see {@link RetryQueueHandle#normalised}): two schedulers would
+     *     deliver the same waiting mail twice
      */
     public void registerRetryQueue(RetryQueueHandle handle) {
-        RetryQueueHandle previous = retryQueues.putIfAbsent(handle.repositoryUrl(), handle);
+        RetryQueueHandle previous = retryQueues.putIfAbsent(handle.sameRepository(), handle);
         if (previous != null && previous != handle) {
             throw new IllegalStateException("retryRepository " + handle.repositoryUrl()
                 + " is already used by another SmtpRouteDelivery mailet: give each its own");
@@ -98,7 +99,7 @@ public class SmtpRoutes {
     }
 
     public void unregisterRetryQueue(RetryQueueHandle handle) {
-        retryQueues.remove(handle.repositoryUrl(), handle);
+        retryQueues.remove(handle.sameRepository(), handle);
     }
 
     /** The retry queues of the live SmtpRouteDelivery mailets. */
@@ -106,9 +107,9 @@ public class SmtpRoutes {
         return List.copyOf(retryQueues.values());
     }
 
-    /** The retry queue stored in {@code repositoryUrl}, as written in the mailet's retryRepository. */
+    /** The retry queue stored in {@code repositoryUrl}, written as in the mailet's retryRepository or with(out) a trailing slash. */
     public Optional<RetryQueueHandle> retryQueue(String repositoryUrl) {
-        return Optional.ofNullable(retryQueues.get(repositoryUrl));
+        return Optional.ofNullable(retryQueues.get(RetryQueueHandle.normalised(repositoryUrl)));
     }
 
     /** Makes a mailet's node (one of several James nodes sharing its retry store) visible to WebAdmin. */

@@ -13,6 +13,7 @@ import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 
+import io.github.smtproutes.mail.DeliveryErrorAttributes;
 import io.github.smtproutes.smtp.SmtpReply;
 
 /**
@@ -22,9 +23,9 @@ import io.github.smtproutes.smtp.SmtpReply;
  * a {@code bounceProcessor} the mail goes there; without, James's own bounce is used.
  */
 public final class Bouncer {
-    public static final AttributeName DELIVERY_ERROR = AttributeName.of("delivery-error");
-    public static final AttributeName DELIVERY_ERROR_CODE = AttributeName.of("delivery-error-code");
-    public static final AttributeName IS_DELIVERY_PERMANENT_ERROR = AttributeName.of("is-delivery-permanent-error");
+    public static final AttributeName DELIVERY_ERROR = DeliveryErrorAttributes.DELIVERY_ERROR;
+    public static final AttributeName DELIVERY_ERROR_CODE = DeliveryErrorAttributes.DELIVERY_ERROR_CODE;
+    public static final AttributeName IS_DELIVERY_PERMANENT_ERROR = DeliveryErrorAttributes.IS_DELIVERY_PERMANENT_ERROR;
 
     private final MailetContext context;
     private final Optional<String> bounceProcessor;

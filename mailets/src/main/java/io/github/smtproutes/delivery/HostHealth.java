@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import io.github.smtproutes.log.MailLog;
@@ -30,6 +32,7 @@ public final class HostHealth {
     private final ConcurrentHashMap<String, HostState> states = new ConcurrentHashMap<>();
     private volatile Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
     private volatile Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+    private final CopyOnWriteArrayList<Consumer<String>> answeredListeners = new CopyOnWriteArrayList<>();
 
     public HostHealth(Clock clock) {
         this.clock = clock;
@@ -88,10 +91,24 @@ public final class HostHealth {
         return state != null && state.downUntil().map(until -> until.isAfter(clock.instant())).orElse(false);
     }
 
+    /**
+     * Calls {@code listener} with the endpoint ("ip:port") each time an endpoint that was down or
+     * not yet proven records a success: mails waiting for it are worth retrying now.
+     */
+    public void addAnsweredListener(Consumer<String> listener) {
+        answeredListeners.add(listener);
+    }
+
+    public void removeAnsweredListener(Consumer<String> listener) {
+        answeredListeners.remove(listener);
+    }
+
     public void recordSuccess(String endpoint) {
         HostState state = states.computeIfAbsent(endpoint, HostState::new);
         boolean wasDown;
+        boolean answeredAgain;
         synchronized (state) {
+            answeredAgain = state.consecutiveFailures > 0 || !state.proven;
             wasDown = state.consecutiveFailures > 0 && state.downUntil != null;
             state.delivered++;
             state.consecutiveFailures = 0;
@@ -100,6 +117,9 @@ public final class HostHealth {
         }
         if (wasDown) {
             MailLog.hostUp(endpoint);
+        }
+        if (answeredAgain) {
+            answeredListeners.forEach(listener -> listener.accept(endpoint));
         }
     }
 

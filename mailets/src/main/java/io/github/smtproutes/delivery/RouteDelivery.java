@@ -2,9 +2,11 @@ package io.github.smtproutes.delivery;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.apache.james.core.MailAddress;
@@ -109,7 +111,9 @@ public final class RouteDelivery {
         if (!walk.tried && !walk.notTried.isEmpty()) {
             walk.pending = deferredAsDown(walk.pending, walk.notTried);
         }
-        return new RouteResult(walk.delivered, walk.bounced, List.copyOf(walk.pending.values()), walk.anyAccepted);
+        walk.notTried.forEach(host -> walk.waitedFor.add(host.endpoint()));
+        return new RouteResult(walk.delivered, walk.bounced, List.copyOf(walk.pending.values()), walk.anyAccepted,
+            walk.asked, walk.waitedFor);
     }
 
     /** DNS already decided (a USEDNS domain without mail service, or a DNS failure): no host is tried. */
@@ -127,7 +131,9 @@ public final class RouteDelivery {
                 reply.enhancedCode().orElse(null), reply.text()));
             return new RouteResult(List.of(), outcomes, List.of(), false);
         }
-        return new RouteResult(List.of(), List.of(), outcomes, false);
+        // A DNS failure is an attempt like a host that did not answer: it counts against the
+        // retry limits, so a domain whose DNS stays broken ends in a bounce, not a loop.
+        return new RouteResult(List.of(), List.of(), outcomes, false, true, Set.of());
     }
 
     /**
@@ -146,6 +152,8 @@ public final class RouteDelivery {
         private Map<MailAddress, RecipientOutcome> pending;
         private boolean anyAccepted;
         private boolean tried;
+        private boolean asked;
+        private final Set<String> waitedFor = new LinkedHashSet<>();
         private final List<HostAddress> notTried = new ArrayList<>();
         private String localFailure;
 
@@ -171,6 +179,10 @@ public final class RouteDelivery {
                 recordHealth(host, outcome);
             } finally {
                 timer.stop();
+            }
+            asked |= !outcome.busy();
+            if (outcome.busy() || outcome.hostFailure()) {
+                waitedFor.add(host.endpoint());
             }
             if (outcome.localFailure()) {
                 localFailure = outcome.reply().text();

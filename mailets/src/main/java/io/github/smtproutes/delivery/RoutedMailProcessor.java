@@ -4,12 +4,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -21,6 +24,7 @@ import org.apache.mailet.Mail;
 import io.github.smtproutes.log.MailLog;
 import io.github.smtproutes.metrics.DeliveryMetrics;
 import io.github.smtproutes.retry.DelayWarnings;
+import io.github.smtproutes.retry.RetryKey;
 import io.github.smtproutes.retry.RetryQueue;
 import io.github.smtproutes.retry.RetryState;
 import io.github.smtproutes.routes.RetryPolicy;
@@ -48,7 +52,14 @@ public final class RoutedMailProcessor {
     private final Clock clock;
     private final Consumer<Route> onRouteAccepted;
     private volatile DeliveryMetrics metrics = DeliveryMetrics.NONE;
+    private volatile HostWaits hostWaits = (route, endpoints) -> { };
     private final DelayWarnings delayWarnings;
+
+    /** Told which endpoints ("ip:port") the mails a route just queued wait for. */
+    @FunctionalInterface
+    public interface HostWaits {
+        void awaiting(Route route, Set<String> endpoints);
+    }
 
     public RoutedMailProcessor(RouteDelivery delivery, Bouncer bouncer, RetryQueue retryQueue, RetryPolicy defaultPolicy,
                                Clock clock, Consumer<Route> onRouteAccepted) {
@@ -69,6 +80,12 @@ public final class RoutedMailProcessor {
     /** Counts what this processor settles; {@link DeliveryMetrics#NONE} until set. */
     public RoutedMailProcessor withMetrics(DeliveryMetrics metrics) {
         this.metrics = metrics;
+        return this;
+    }
+
+    /** Tells {@code hostWaits} which hosts queued mails wait for; nobody is told until set. */
+    public RoutedMailProcessor withHostWaits(HostWaits hostWaits) {
+        this.hostWaits = hostWaits;
         return this;
     }
 
@@ -101,7 +118,10 @@ public final class RoutedMailProcessor {
                 unsettled.removeAll(result.delivered());
                 countSettled(route, result);
                 settle(mail, message, route, result, unsettled);
-                if (result.anyHostAccepted()) {
+                if (result.anyHostAccepted() && route.kind() == RouteKind.HOSTS) {
+                    // A route of listed hosts works again. (A USEDNS route's hosts differ per
+                    // recipient domain: one MX answering says nothing of another's, so its mails
+                    // come forward only when the host they wait for answers.)
                     onRouteAccepted.accept(route);
                 }
                 if (result.localFailure().isPresent()) {
@@ -141,41 +161,85 @@ public final class RoutedMailProcessor {
             unsettled.removeAll(refused.getValue());
         }
         if (!result.deferred().isEmpty()) {
-            deferOrExpire(mail, message, route, result.deferred());
-            result.deferred().forEach(outcome -> unsettled.remove(outcome.recipient()));
+            deferOrExpire(mail, message, route, result, unsettled);
         }
     }
 
     /**
      * Recipients that failed at every host wait in the retry queue, unless this was the last
-     * attempt the route's retry policy allows: then they bounce as a temporary failure that
-     * expired ({@code is-delivery-permanent-error} false).
+     * attempt the route's retry policy allows, or the mail is past its age: then they bounce as a
+     * temporary failure that expired ({@code is-delivery-permanent-error} false).
      */
-    private void deferOrExpire(Mail mail, OutboundMessage message, Route route, List<RecipientOutcome> deferred) throws MessagingException {
-        List<MailAddress> recipients = deferred.stream().map(RecipientOutcome::recipient).collect(Collectors.toList());
+    private void deferOrExpire(Mail mail, OutboundMessage message, Route route, RouteResult result, Set<MailAddress> unsettled)
+            throws MessagingException {
+        List<RecipientOutcome> deferred = result.deferred();
         SmtpReply lastReply = deferred.get(deferred.size() - 1).reply();
         Instant now = clock.instant();
-        int attempts = RetryState.attempts(mail) + 1;
+        // An attempt is a host asked about the mail. When none was (all skipped, none admitted),
+        // this pass does not use up one of the route's attempts; the age limit holds regardless.
+        int attempts = RetryState.attempts(mail) + (result.anyHostAsked() ? 1 : 0);
         Instant first = RetryState.firstAttempt(mail).orElse(now);
         RetryPolicy policy = defaultPolicy.overriddenBy(route.retry());
         if (policy.givesUp(attempts, Duration.between(first, now))) {
+            List<MailAddress> recipients = deferred.stream().map(RecipientOutcome::recipient).collect(Collectors.toList());
             MailLog.expired(message.mid(), message.rids(recipients), attempts, lastReply.text());
             bouncer.bounce(mail, recipients, lastReply, false);
             metrics.bounced(route, recipients.size());
+            unsettled.removeAll(recipients);
             return;
         }
-        Instant next = now.plus(policy.delayBeforeAttempt(attempts));
-        RetryQueue.Entry entry = new RetryQueue.Entry(message.mid(), route.domain(), attempts, first, next,
-            lastReply.text(), lastReply.hasCode() ? lastReply.code() : 0);
-        // The warning is recorded on the stored copy before it is sent: at most one per mail.
+        // Whole seconds: two deliveries of one waiting mail racing a few milliseconds apart then
+        // store it under the same successor key.
+        Instant next = RetryKey.roundedUp(now.plus(policy.delayBeforeAttempt(Math.max(1, attempts))));
         boolean warnNow = delayWarnings.isDue(mail, route, first, now);
-        retryQueue.enqueue(mail, recipients, warnNow ? entry.delayWarned() : entry);
-        MailLog.queuedForRetry(message.mid(), message.rids(recipients), attempts, next, lastReply.text());
-        metrics.queuedForRetry(route, recipients.size());
+        // Recipients waiting for a host and those waiting for a reason of their own are stored
+        // apart: only the first are retried early when a host answers again. Each part is settled
+        // as soon as it is stored, so a failure to store the second never stores the first twice.
+        for (List<RecipientOutcome> sameWait : byWait(deferred)) {
+            queue(mail, message, route, sameWait, new Position(attempts, first, next), warnNow);
+            sameWait.forEach(outcome -> unsettled.remove(outcome.recipient()));
+        }
+        if (deferred.stream().anyMatch(RecipientOutcome::waitsForHost) && !result.waitedFor().isEmpty()) {
+            hostWaits.awaiting(route, result.waitedFor());
+        }
         if (warnNow) {
+            List<MailAddress> recipients = deferred.stream().map(RecipientOutcome::recipient).collect(Collectors.toList());
             Instant retryUntil = first.plus(policy.maxAge());
             delayWarnings.send(mail, recipients, lastReply, retryUntil);
             MailLog.delayWarning(message.mid(), message.rids(recipients), retryUntil);
+        }
+    }
+
+    private void queue(Mail mail, OutboundMessage message, Route route, List<RecipientOutcome> deferred, Position position,
+                       boolean warned) throws MessagingException {
+        List<MailAddress> recipients = deferred.stream().map(RecipientOutcome::recipient).collect(Collectors.toList());
+        SmtpReply lastReply = deferred.get(deferred.size() - 1).reply();
+        RetryQueue.Entry entry = new RetryQueue.Entry(message.mid(), route.domain(), position.attempts, position.first,
+            position.next, lastReply.text(), lastReply.hasCode() ? lastReply.code() : 0);
+        entry = deferred.get(0).waitsForHost() ? entry.waitingForHost() : entry;
+        // The warning is recorded on the stored copy before it is sent: at most one per mail.
+        retryQueue.enqueue(mail, recipients, warned ? entry.delayWarned() : entry);
+        MailLog.queuedForRetry(message.mid(), message.rids(recipients), position.attempts, position.next, lastReply.text());
+        metrics.queuedForRetry(route, recipients.size());
+    }
+
+    /** The deferred outcomes split by what they wait for, host-level first; each part keeps its order. */
+    private static Collection<List<RecipientOutcome>> byWait(List<RecipientOutcome> deferred) {
+        Map<Boolean, List<RecipientOutcome>> parts = new TreeMap<>(Comparator.reverseOrder());
+        deferred.forEach(outcome -> parts.computeIfAbsent(outcome.waitsForHost(), any -> new ArrayList<>()).add(outcome));
+        return parts.values();
+    }
+
+    /** Where a deferred mail stands in its route's retry schedule. */
+    private static final class Position {
+        private final int attempts;
+        private final Instant first;
+        private final Instant next;
+
+        Position(int attempts, Instant first, Instant next) {
+            this.attempts = attempts;
+            this.first = first;
+            this.next = next;
         }
     }
 

@@ -17,7 +17,7 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.smtproutes.delivery.Bouncer;
+import io.github.smtproutes.mail.DeliveryErrorAttributes;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.smtp.SmtpReply;
 
@@ -70,9 +70,9 @@ public final class DelayWarnings {
         try {
             notice = MailImpl.duplicate(mail);
             notice.setRecipients(recipients);
-            notice.setAttribute(new Attribute(Bouncer.DELIVERY_ERROR, AttributeValue.of(lastReply.text())));
+            notice.setAttribute(new Attribute(DeliveryErrorAttributes.DELIVERY_ERROR, AttributeValue.of(lastReply.text())));
             if (lastReply.hasCode()) {
-                notice.setAttribute(new Attribute(Bouncer.DELIVERY_ERROR_CODE, AttributeValue.of(lastReply.code())));
+                notice.setAttribute(new Attribute(DeliveryErrorAttributes.DELIVERY_ERROR_CODE, AttributeValue.of(lastReply.code())));
             }
             notice.setAttribute(new Attribute(WILL_RETRY_UNTIL, AttributeValue.of(retryUntil.toString())));
             // James's spool stores its own copy: this one is released below.

@@ -51,10 +51,12 @@ public final class RetryQueue {
     /**
      * Stores a copy of {@code mail} for {@code recipients} only, due at {@code state.next}. The
      * copy is written before anything else changes: if this throws, nothing was queued and the
-     * caller still holds the mail.
+     * caller still holds the mail. The key derives from the mail's name (on a retry, the key it
+     * was retrieved from) and the attempt number, so the same retry always stores the same key.
      */
     public MailKey enqueue(Mail mail, List<MailAddress> recipients, Entry state) throws MessagingException {
-        RetryKey key = RetryKey.dueAt(state.next, state.route);
+        RetryKey key = RetryKey.next(mail.getName(), state.mid, state.attempts, state.next, state.route, state.waitsForHost,
+            namesOf(recipients));
         MailImpl copy = MailImpl.duplicateWithoutMessage(mail)
             .mimeMessage(mail.getMessage())
             .build();
@@ -102,13 +104,24 @@ public final class RetryQueue {
      * read, and at most {@code max} keys are held besides the repository's own listing.
      */
     public List<MailKey> due(Instant now, int max) throws MessagingException {
+        return due(now, max, name -> false, name -> false);
+    }
+
+    /**
+     * Up to {@code max} keys to retry now, earliest due first: those due at {@code now} and those
+     * {@code broughtForward} (a flush or deliverNow made them due), leaving out {@code skipped}
+     * ones (being delivered, or given up on for this run).
+     */
+    public List<MailKey> due(Instant now, int max, Predicate<String> broughtForward, Predicate<String> skipped)
+            throws MessagingException {
         long nowMillis = now.toEpochMilli();
         PriorityQueue<Due> latestFirst = new PriorityQueue<>(Comparator.reverseOrder());
         Iterator<MailKey> keys = storedKeys();
         while (keys.hasNext()) {
             MailKey key = keys.next();
-            long due = RetryKey.dueMillisOf(key.asString());
-            if (due <= nowMillis) {
+            String name = key.asString();
+            long due = RetryKey.dueMillisOf(name);
+            if ((due <= nowMillis || broughtForward.test(name)) && !skipped.test(name)) {
                 latestFirst.add(new Due(due, key));
                 if (latestFirst.size() > max) {
                     latestFirst.poll();
@@ -131,14 +144,14 @@ public final class RetryQueue {
         return notDue(now, name -> true);
     }
 
-    private List<MailKey> notDue(Instant now, Predicate<String> ofRoute) throws MessagingException {
+    private List<MailKey> notDue(Instant now, Predicate<String> selected) throws MessagingException {
         long nowMillis = now.toEpochMilli();
         List<MailKey> waiting = new ArrayList<>();
         Iterator<MailKey> keys = storedKeys();
         while (keys.hasNext()) {
             MailKey key = keys.next();
             String name = key.asString();
-            if (RetryKey.dueMillisOf(name) > nowMillis && ofRoute.test(name)) {
+            if (RetryKey.dueMillisOf(name) > nowMillis && selected.test(name)) {
                 waiting.add(key);
             }
         }
@@ -175,44 +188,24 @@ public final class RetryQueue {
     }
 
     /**
-     * Re-keys a waiting mail to be due at {@code due}. The new copy is stored before the old one
-     * is removed: a crash in between leaves a duplicate, never a loss.
+     * Stores {@code mail} (as it is now, e.g. with fewer recipients) as its {@code attempts}-th
+     * attempt due at {@code due}, under the successor of {@code oldKey} (same route tag and wait
+     * class). The caller removes {@code oldKey} once this returned: store-new-before-remove-old.
      */
-    public boolean reschedule(MailKey key, Instant due) throws MessagingException {
-        Mail mail = repository.retrieve(key);
-        if (mail == null) {
-            return false;
-        }
-        try {
-            RetryKey newKey = RetryKey.parse(key.asString())
-                .map(old -> old.rescheduledTo(due))
-                .orElseGet(() -> RetryState.route(mail).map(route -> RetryKey.dueAt(due, route)).orElseGet(() -> RetryKey.dueAt(due)));
-            mail.setName(newKey.name());
-            mail.setAttribute(new Attribute(RetryState.NEXT_ATTEMPT, AttributeValue.of(due.toString())));
-            store(mail);
-            repository.remove(key);
-            return true;
-        } finally {
-            if (mail instanceof MailImpl) {
-                ((MailImpl) mail).dispose();
-            }
-        }
-    }
-
-    /**
-     * Stores {@code mail} (as it is now, e.g. with fewer recipients) under a new key due at
-     * {@code due}, then removes {@code oldKey}: store-new-before-remove-old.
-     */
-    public MailKey storeAgain(Mail mail, MailKey oldKey, Instant due) throws MessagingException {
-        RetryKey newKey = RetryKey.parse(oldKey.asString())
-            .map(old -> old.rescheduledTo(due))
-            .orElseGet(() -> RetryState.route(mail).map(route -> RetryKey.dueAt(due, route)).orElseGet(() -> RetryKey.dueAt(due)));
+    public MailKey storeSuccessor(Mail mail, MailKey oldKey, int attempts, Instant due) throws MessagingException {
+        boolean waitsForHost = RetryKey.parse(oldKey.asString()).map(RetryKey::waitsForHost).orElse(false);
+        Instant rounded = RetryKey.roundedUp(due);
+        RetryKey newKey = RetryKey.next(oldKey.asString(), RetryState.mid(mail), attempts, rounded, RetryState.route(mail).orElse(""), waitsForHost,
+            namesOf(mail.getRecipients()));
         mail.setName(newKey.name());
         mail.setState(Mail.DEFAULT);
-        mail.setAttribute(new Attribute(RetryState.NEXT_ATTEMPT, AttributeValue.of(due.toString())));
-        MailKey stored = store(mail);
-        repository.remove(oldKey);
-        return stored;
+        mail.setAttribute(new Attribute(RetryState.ATTEMPTS, AttributeValue.of(attempts)));
+        mail.setAttribute(new Attribute(RetryState.NEXT_ATTEMPT, AttributeValue.of(rounded.toString())));
+        return store(mail);
+    }
+
+    private static String namesOf(Collection<MailAddress> recipients) {
+        return recipients.stream().map(MailAddress::asString).sorted().collect(Collectors.joining(","));
     }
 
     /** A key and its due time, ordered by due time, then name. */
@@ -242,14 +235,17 @@ public final class RetryQueue {
         final String lastError;
         final int lastErrorCode;
         final boolean delayWarned;
+        final boolean waitsForHost;
 
+        /** A mail waiting for a reason of its own (a flush does not bring it forward), due at {@code next}. */
         public Entry(String mid, String route, int attempts, Instant first, Instant next, String lastError, int lastErrorCode) {
-            this(mid, route, attempts, first, next, lastError, lastErrorCode, false);
+            this(mid, route, attempts, first, next, lastError, lastErrorCode, false, false);
         }
 
         private Entry(String mid, String route, int attempts, Instant first, Instant next, String lastError, int lastErrorCode,
-                      boolean delayWarned) {
+                      boolean delayWarned, boolean waitsForHost) {
             this.delayWarned = delayWarned;
+            this.waitsForHost = waitsForHost;
             this.mid = mid;
             this.route = route;
             this.attempts = attempts;
@@ -261,7 +257,14 @@ public final class RetryQueue {
 
         /** The same entry, marked as having had its delay warning sent. */
         public Entry delayWarned() {
-            return new Entry(mid, route, attempts, first, next, lastError, lastErrorCode, true);
+            return new Entry(mid, route, attempts, first, next, lastError, lastErrorCode, true, waitsForHost);
         }
+
+        /** The same entry for a mail waiting for a host: a flush or a host answering brings it forward. */
+        public Entry waitingForHost() {
+            return new Entry(mid, route, attempts, first, next, lastError, lastErrorCode, delayWarned, true);
+        }
+
+
     }
 }

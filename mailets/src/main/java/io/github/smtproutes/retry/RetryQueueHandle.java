@@ -1,5 +1,6 @@
 package io.github.smtproutes.retry;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -16,9 +17,28 @@ public final class RetryQueueHandle {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     }
 
-    /** The James mail repository URL, e.g. {@code file://var/mail/smtp-routes/retry/}. */
+    /** The James mail repository URL, e.g. {@code file://var/mail/smtp-routes/retry/}, as configured. */
     public String repositoryUrl() {
         return repositoryUrl;
+    }
+
+    /** The repository URL as compared with others: {@link #normalised}. */
+    public String sameRepository() {
+        return normalised(repositoryUrl);
+    }
+
+    /**
+     * A repository URL in the form two URLs naming one repository share: surrounding blanks and
+     * trailing slashes removed, the protocol in lower case ({@code file://var/mail/retry/} and
+     * {@code FILE://var/mail/retry} are one folder, so one retry queue with one scheduler).
+     */
+    public static String normalised(String repositoryUrl) {
+        String url = repositoryUrl.trim();
+        while (url.endsWith("/") && !url.endsWith("://")) {
+            url = url.substring(0, url.length() - 1);
+        }
+        int separator = url.indexOf("://");
+        return separator < 0 ? url : url.substring(0, separator).toLowerCase(Locale.ROOT) + url.substring(separator);
     }
 
     public RetryQueue queue() {

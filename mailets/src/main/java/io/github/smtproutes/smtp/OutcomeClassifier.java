@@ -42,9 +42,26 @@ public final class OutcomeClassifier {
         var refusal = trace.rcptRefusal(recipient);
         if (refusal.isPresent()) {
             Disposition disposition = isFinalRcptRefusal(refusal.get()) ? Disposition.BOUNCE : Disposition.NEXT_HOST;
-            return new RecipientOutcome(recipient, disposition, refusal.get());
+            return new RecipientOutcome(recipient, disposition, refusal.get(), waitsForHost(SmtpPhase.RCPT, refusal.get(), true));
         }
-        return new RecipientOutcome(recipient, decideForSession(trace, possibleDelivery), trace.finalReply());
+        return new RecipientOutcome(recipient, decideForSession(trace, possibleDelivery), trace.finalReply(),
+            waitsForHost(trace.phase(), trace.finalReply(), false));
+    }
+
+    /**
+     * Whether a recipient that goes on waits for the host rather than for itself, which decides
+     * whether its retry may come early when the host answers again. RFC 5321 4.5.4.1 says a retry
+     * MUST be delayed: a 4xx to a recipient's own RCPT (mailbox full, greylisting) keeps its
+     * backoff, unless it is a 421, the server closing the channel. Otherwise the session's end
+     * decides, by the same rule that marks a host down ({@link #isHostLevel}): no connection, no
+     * reply, a refused greeting or EHLO, 421, or 4.3.x/4.4.x wait for the host; a plain 4xx to this
+     * mail's MAIL, DATA or dot waits for the mail.
+     */
+    public static boolean waitsForHost(SmtpPhase phase, SmtpReply reply, boolean ownReply) {
+        if (ownReply) {
+            return reply.hasCode() && reply.code() == 421;
+        }
+        return isHostLevel(phase, reply);
     }
 
     /**

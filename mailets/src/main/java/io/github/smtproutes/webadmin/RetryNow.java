@@ -5,21 +5,21 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import javax.mail.MessagingException;
 
-import org.apache.james.mailrepository.api.MailKey;
 
 import io.github.smtproutes.SmtpRoutes;
-import io.github.smtproutes.retry.RetryQueue;
 import io.github.smtproutes.retry.RetryQueueHandle;
 
 /**
- * The ESA's {@code delivernow}: makes mails waiting in the retry queues due now, those of some
- * routes or all, then wakes each queue's scheduler so they are retried at once rather than at its
- * next tick. Mails are picked from their keys alone (the key carries the due time and a tag of
- * the route); a waiting mail is re-keyed with store-new-then-remove-old, so none is ever lost.
+ * The ESA's {@code delivernow}: asks each queue's scheduler to treat the waiting mails of some
+ * routes, or all, as due now, and to run at once rather than at its next tick. Nothing is
+ * rewritten here: the scheduler applies the request on its own thread, handing out each waiting
+ * key once, so a call made while workers drain the queue neither duplicates nor loses a mail. The
+ * answer counts the mails waiting at the time of the call, from their keys alone.
  */
 final class RetryNow {
     private static final String LABEL = "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?";
@@ -42,8 +42,8 @@ final class RetryNow {
         Instant now = clock.instant();
         int madeDue = 0;
         for (RetryQueueHandle handle : smtpRoutes.retryQueues()) {
-            madeDue += makeDue(handle.queue(), handle.queue().waitingNotDue(now), now);
-            handle.scheduler().wakeUp();
+            madeDue += handle.queue().waitingNotDue(now).size();
+            handle.scheduler().deliverNow(Optional.empty());
         }
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("routes", "all");
@@ -57,25 +57,14 @@ final class RetryNow {
         int madeDue = 0;
         for (RetryQueueHandle handle : smtpRoutes.retryQueues()) {
             for (String route : routes) {
-                madeDue += makeDue(handle.queue(), handle.queue().waitingNotDue(route, now), now);
+                madeDue += handle.queue().waitingNotDue(route, now).size();
             }
-            handle.scheduler().wakeUp();
+            handle.scheduler().deliverNow(Optional.of(routes));
         }
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("domain", domain);
         view.put("routes", routes);
         view.put("mailsMadeDue", madeDue);
         return view;
-    }
-
-    private static int makeDue(RetryQueue queue, List<MailKey> keys, Instant now) throws MessagingException {
-        int madeDue = 0;
-        for (MailKey key : keys) {
-            // false: the scheduler took it meanwhile, it is being retried anyway.
-            if (queue.reschedule(key, now)) {
-                madeDue++;
-            }
-        }
-        return madeDue;
     }
 }

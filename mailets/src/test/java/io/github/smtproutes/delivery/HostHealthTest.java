@@ -32,6 +32,23 @@ class HostHealthTest {
     }
 
     @Test
+    void answeredListenersHearAHostThatWasDownOrUnprovenSucceedButNotAProvenOne() {
+        java.util.List<String> answered = new java.util.ArrayList<>();
+        java.util.function.Consumer<String> listener = answered::add;
+        health.addAnsweredListener(listener);
+
+        health.recordSuccess(HOST);
+        health.recordSuccess(HOST);
+        health.recordHostFailure(HOST, "421 4.3.2 Not now");
+        health.recordSuccess(HOST);
+        health.removeAnsweredListener(listener);
+        health.recordHostFailure(HOST, "421 4.3.2 Not now");
+        health.recordSuccess(HOST);
+
+        assertThat(answered).containsExactly(HOST, HOST);
+    }
+
+    @Test
     void aBackoffNeedsAPositiveInitialValueNotAboveTheCap() {
         assertThatThrownBy(() -> health.configureBackoff(Duration.ZERO, Duration.ofMinutes(1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> health.configureBackoff(Duration.ofMinutes(2), Duration.ofMinutes(1))).isInstanceOf(IllegalArgumentException.class);

@@ -10,51 +10,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A retry repository James cannot serve, or a shared store several nodes could not use safely,
- * stops James at start with one message that says what to change.
+ * One retry repository, one scheduler: a second SmtpRouteDelivery mailet whose retryRepository
+ * names the same folder, written without the trailing slash, stops James at start with a message
+ * naming the repository, rather than two schedulers delivering the same waiting mail twice.
  */
 class RetryRepositoryAtStartupTest {
-    static final String SHIPPED = "<retryRepository>file://var/mail/smtp-routes/retry/</retryRepository>";
-
     @TempDir
     File workingDirectory;
 
     @Test
-    void aProtocolJamesDoesNotDeclareIsNamedWithTheDeclaredOnes() {
+    void aSecondMailetOnTheSameRepositoryWrittenWithoutItsTrailingSlashIsAStartUpError() {
         GuiceJamesServer server = RoutesJames.fromRepoConf()
-            .edit("mailetcontainer.xml", SHIPPED, "<retryRepository>cassandra://var/mail/smtp-routes/retry/</retryRepository>")
+            .routes(() -> "<smtproutes><route domain='example.test'><host>127.0.0.1:2525</host></route></smtproutes>")
+            .edit("mailetcontainer.xml", "<!-- Everything else: stock James remote delivery, unchanged. -->",
+                "<mailet match=\"io.github.smtproutes.HasSmtpRoute\" class=\"io.github.smtproutes.SmtpRouteDelivery\">"
+                    + "<routes>file://conf/smtproutes.xml</routes>"
+                    + "<retryRepository>file://var/mail/smtp-routes/retry</retryRepository>"
+                    + "</mailet>")
             .server(workingDirectory);
         try {
-            assertThatThrownBy(server::start).satisfies(error -> assertThat(RoutesJames.causeMessages(error))
-                .contains("retryRepository 'cassandra://var/mail/smtp-routes/retry/' uses protocol 'cassandra'",
-                    "declared in mailrepositorystore.xml: file, memory"));
-        } finally {
-            server.stop();
-        }
-    }
-
-    @Test
-    void aNodeIdOnAFileStoreThatCachesItsKeysIsRefused() {
-        GuiceJamesServer server = RoutesJames.fromRepoConf()
-            .edit("mailetcontainer.xml", SHIPPED, SHIPPED + "<retryNodeId>node-a</retryNodeId>")
-            .server(workingDirectory);
-        try {
-            assertThatThrownBy(server::start).satisfies(error -> assertThat(RoutesJames.causeMessages(error))
-                .contains("retryNodeId", "CACHEKEYS=\"false\"", "mailrepositorystore.xml"));
-        } finally {
-            server.stop();
-        }
-    }
-
-    @Test
-    void aNodeIdThatIsNotAPlainNameIsRefused() {
-        GuiceJamesServer server = RoutesJames.fromRepoConf()
-            .edit("mailrepositorystore.xml", "CACHEKEYS=\"true\"", "CACHEKEYS=\"false\"")
-            .edit("mailetcontainer.xml", SHIPPED, SHIPPED + "<retryNodeId>../elsewhere</retryNodeId>")
-            .server(workingDirectory);
-        try {
-            assertThatThrownBy(server::start).satisfies(error -> assertThat(RoutesJames.causeMessages(error))
-                .contains("retryNodeId '../elsewhere' is not a node name"));
+            assertThatThrownBy(server::start)
+                .satisfies(error -> assertThat(RoutesJames.causeMessages(error))
+                    .contains("SmtpRouteDelivery", "file://var/mail/smtp-routes/retry", "already used by another SmtpRouteDelivery mailet"));
         } finally {
             server.stop();
         }

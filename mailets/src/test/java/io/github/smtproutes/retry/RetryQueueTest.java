@@ -68,18 +68,34 @@ class RetryQueueTest {
     }
 
     @Test
-    void rescheduleStoresTheMailUnderANewKeyAndKeepsItsBookkeeping() throws Exception {
-        MailKey key = enqueue("a.test", NOW.plusSeconds(600));
+    void keysBroughtForwardAreDueBeforeTheirTimeAndSkippedOnesNeverAre() throws Exception {
+        MailKey broughtForward = queue.enqueue(mail("m1"), List.of(new MailAddress("user@a.test")),
+            entry("a.test", NOW.plusSeconds(600)).waitingForHost());
+        MailKey skipped = enqueue("a.test", NOW.minusSeconds(5));
+        MailKey due = enqueue("b.test", NOW.minusSeconds(1));
+        enqueue("a.test", NOW.plusSeconds(600));
 
-        assertThat(queue.reschedule(key, NOW)).isTrue();
+        assertThat(queue.due(NOW, 10, broughtForward.asString()::equals, skipped.asString()::equals))
+            .containsExactly(due, broughtForward);
+        assertThat(RetryKey.parse(broughtForward.asString()).orElseThrow().waitsForHost()).isTrue();
+    }
 
-        List<MailKey> keys = keys();
-        assertThat(keys).hasSize(1).doesNotContain(key);
-        Mail moved = repository.retrieve(keys.get(0));
-        assertThat(RetryKey.dueOf(keys.get(0))).isEqualTo(NOW);
+    @Test
+    void theSuccessorKeyIsTheSameForTheSameRetryAndKeepsTheWaitClass() throws Exception {
+        MailKey key = queue.enqueue(mail("m"), List.of(new MailAddress("user@a.test")), entry("a.test", NOW).waitingForHost());
+        Mail first = repository.retrieve(key);
+        Mail second = repository.retrieve(key);
+
+        MailKey stored = queue.storeSuccessor(first, key, 4, NOW.plusMillis(1500));
+        MailKey again = queue.storeSuccessor(second, key, 4, NOW.plusMillis(1500));
+
+        assertThat(again).isEqualTo(stored);
+        assertThat(RetryKey.parse(stored.asString()).orElseThrow().waitsForHost()).isTrue();
+        assertThat(RetryKey.dueOf(stored)).isEqualTo(NOW.plusSeconds(2));
+        Mail moved = repository.retrieve(stored);
+        assertThat(RetryState.attempts(moved)).isEqualTo(4);
         assertThat(RetryState.route(moved)).contains("a.test");
-        assertThat(RetryState.attempts(moved)).isEqualTo(3);
-        assertThat(RetryKey.parse(keys.get(0).asString()).orElseThrow().routeTag()).contains(RetryKey.routeTag("a.test"));
+        assertThat(keys()).containsExactlyInAnyOrder(key, stored);
     }
 
     @Test

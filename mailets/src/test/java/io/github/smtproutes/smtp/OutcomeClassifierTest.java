@@ -126,6 +126,34 @@ class OutcomeClassifierTest {
         assertThat(outcome.reply().text()).isEqualTo("local error reading the message: IOException: gone");
     }
 
+    @Test
+    void aRecipientRefusedAtItsOwnRcptWaitsForItselfUnlessTheServerClosesTheChannel() {
+        SessionTrace trace = new SessionTrace("10.0.0.1:25", List.of(A, B));
+        trace.refusedAtRcpt(A, SmtpReply.parse("451 4.3.0 Temporary lookup failure"));
+        trace.refusedAtRcpt(B, SmtpReply.parse("421 4.3.2 Closing"));
+        trace.end(SmtpReply.parse("421 4.3.2 Closing"));
+
+        SmtpOutcome outcome = classify(trace, false);
+
+        assertThat(outcome.recipients()).extracting(RecipientOutcome::waitsForHost).containsExactly(false, true);
+    }
+
+    @Test
+    void whatASessionFailureMakesTheRecipientsWaitFor() {
+        assertThat(waitsForHost(SmtpPhase.CONNECT, SmtpReply.none("connection refused"))).isTrue();
+        assertThat(waitsForHost(SmtpPhase.GREETING, SmtpReply.parse("421 4.3.2 Not now"))).isTrue();
+        assertThat(waitsForHost(SmtpPhase.EHLO, SmtpReply.parse("554 5.0.0 No"))).isTrue();
+        assertThat(waitsForHost(SmtpPhase.DOT, SmtpReply.none("connection dropped"))).isTrue();
+        assertThat(waitsForHost(SmtpPhase.DOT, SmtpReply.parse("451 4.3.0 Scanner busy"))).isTrue();
+        assertThat(waitsForHost(SmtpPhase.DOT, SmtpReply.parse("450 4.7.1 Greylisted"))).isFalse();
+        assertThat(waitsForHost(SmtpPhase.MAIL, SmtpReply.parse("452 4.3.1 Insufficient storage"))).isTrue();
+        assertThat(waitsForHost(SmtpPhase.DATA, SmtpReply.parse("451 Try later"))).isFalse();
+    }
+
+    private static boolean waitsForHost(SmtpPhase phase, SmtpReply reply) {
+        return classify(trace(phase, reply), false).recipients().get(0).waitsForHost();
+    }
+
     private static SessionTrace trace(SmtpPhase phase, SmtpReply reply) {
         SessionTrace trace = new SessionTrace("10.0.0.1:25", List.of(A, B));
         trace.enter(phase);
