@@ -2,6 +2,8 @@ package io.github.smtproutes.routes;
 
 import java.util.Locale;
 
+import com.google.common.net.InternetDomainName;
+
 /**
  * Checks and normalises the names in route files: the {@code domain} of a route (an exact
  * domain, a {@code .suffix} or the {@code ALL} keyword) and destination host names. Names are
@@ -41,6 +43,26 @@ final class DomainNames {
             checkName(lowercase, "domain");
         }
         return lowercase;
+    }
+
+    /**
+     * Checks that a normalised route domain (not {@code ALL}) may be inbound: refuses a public
+     * suffix ({@code com}, {@code .co.uk}, {@code .github.io}: Guava's copy of the Public Suffix
+     * List, private registries included) and any single-label suffix ({@code .lan},
+     * {@code .internal}), which no organisation owns alone.
+     */
+    static void checkInboundDomain(String domain) {
+        boolean suffix = domain.startsWith(".");
+        String name = suffix ? domain.substring(1) : domain;
+        if (suffix && name.indexOf('.') < 0) {
+            throw new IllegalArgumentException("inbound is not allowed on the single-label suffix '" + domain
+                + "': it would relay mail from anyone to every domain under it; name your own domain");
+        }
+        if (InternetDomainName.isValid(name) && InternetDomainName.from(name).isPublicSuffix()) {
+            throw new IllegalArgumentException("inbound is not allowed on '" + domain + "': '" + name
+                + "' is a public suffix, so it would relay mail from anyone to domains other people own; "
+                + "name your own domain");
+        }
     }
 
     /** Checks a lowercase host name (not an IP literal) of a destination host. */

@@ -121,7 +121,7 @@ class EsaRoutesTest {
         Files.writeString(dir.resolve("relay.pw"), "s3cret-password\n");
         String xml = "<smtproutes>"
             + "<route domain='plain.example'><host>10.0.0.1</host></route>"
-            + "<route domain='tls.example' tls='required' maxConnectionsPerHost='4'><host>10.0.0.2</host>"
+            + "<route domain='tls.example' tls='verify' maxConnectionsPerHost='4'><host>10.0.0.2</host>"
             + "<retry initial='1h' maxAttempts='5'/><auth user='relay' passwordFile='relay.pw'/></route>"
             + "</smtproutes>";
         Path file = write("smtproutes.xml", xml);
@@ -130,10 +130,10 @@ class EsaRoutesTest {
         Result result = run("export", file);
 
         assertThat(result.status).isZero();
-        String note = "#" + EsaRoutes.UNEXPORTABLE_MARK + "tls.example': maxConnectionsPerHost=\"4\", tls=\"required\", "
+        String note = "#" + EsaRoutes.UNEXPORTABLE_MARK + "tls.example': maxConnectionsPerHost=\"4\", tls=\"verify\", "
             + "<retry initial=\"1h\" maxAttempts=\"5\"/>, <auth passwordFile=\"relay.pw\" user=\"relay\"/>";
         assertThat(result.out.lines()).containsExactly("plain.example 10.0.0.1", note, "tls.example 10.0.0.2");
-        assertThat(result.err).contains("warning: route 'tls.example' has settings with no ESA form, not exported: maxConnectionsPerHost=\"4\", tls=\"required\"");
+        assertThat(result.err).contains("warning: route 'tls.example' has settings with no ESA form, not exported: maxConnectionsPerHost=\"4\", tls=\"verify\"");
         assertThat(result.out + result.err).doesNotContain("s3cret");
     }
 
