@@ -9,9 +9,10 @@ import com.google.common.net.InternetDomainName;
  * domain, a {@code .suffix} or the {@code ALL} keyword) and destination host names. Names are
  * plain ASCII letter-digit-hyphen labels; internationalised names are written in their
  * {@code xn--} form. Messages say what is wrong without repeating the name, since callers put the
- * name in front.
+ * name in front. Needs the JDK only (the ESA tools use it), except {@link #checkInboundDomain},
+ * which reads Guava's Public Suffix List inside James.
  */
-final class DomainNames {
+public final class DomainNames {
     static final String ALL = "ALL";
 
     private static final int MAX_NAME_LENGTH = 253;
@@ -24,7 +25,7 @@ final class DomainNames {
      * Returns {@code written} as stored in a {@link Route}: {@code "ALL"} for the default route,
      * otherwise lowercase.
      */
-    static String normalizeRouteDomain(String written) {
+    public static String normalizeRouteDomain(String written) {
         String domain = written.trim();
         if (domain.isEmpty()) {
             throw new IllegalArgumentException("domain is empty");
