@@ -123,9 +123,9 @@ class RouteTlsAndAuthTest {
     void anOutsiderCannotSendToADomainWithoutRoute(GuiceJamesServer server) {
         try (SmtpDialog smtp = SmtpDialog.open(RoutesJames.smtpPort(server))) {
             smtp.mailFrom("spammer@internet.example");
-            assertThat(smtp.rcptTo("victim@unrouted.example").code()).isEqualTo(530);
+            assertThat(smtp.rcptTo("victim@unrouted.example").code()).isEqualTo(550);
             // Outbound-only routes are no different for an outsider.
-            assertThat(smtp.rcptTo("victim@opportunistic.test").code()).isEqualTo(530);
+            assertThat(smtp.rcptTo("victim@opportunistic.test").code()).isEqualTo(550);
         }
     }
 
