@@ -20,8 +20,8 @@ import io.github.smtproutes.log.ControlCharacters;
  *   part: no quotes, no {@code @ % !} and no backslash. Those are source-routing and
  *   percent-hack forms ({@code "u@evil"@company}, {@code u%evil@company},
  *   {@code evil!u@company}) that an inside server may resolve to another destination and so
- *   relay for the outsider (Postfix refuses them with {@code allow_percent_hack=no} and
- *   {@code swap_bangpath=no}; Exim's default ACL refuses {@code @ % ! /} in local parts).</li>
+ *   relay for the outsider (Postfix leaves these forms alone with {@code allow_percent_hack=no}
+ *   and {@code swap_bangpath=no}; Exim's default ACL refuses {@code @ % ! /} in local parts).</li>
  * </ul>
  * Refusals are 553 (RFC 5321 section 4.2.3: "mailbox name not allowed") with the enhanced
  * codes of RFC 3463: 5.1.3 for a recipient's syntax, 5.1.7 for the sender's.
