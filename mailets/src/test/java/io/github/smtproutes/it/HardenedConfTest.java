@@ -12,11 +12,13 @@ import java.util.List;
 
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.JamesServerExtension;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.github.smtproutes.testing.ReceivedMail;
 import io.github.smtproutes.testing.ScriptedSmtpServer;
 
 /**
@@ -124,6 +126,26 @@ class HardenedConfTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> !Mails.dsnsAbout(SENDERS, subject).isEmpty());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metrics(server))
             .containsPattern("(?m)^\\w*smtpRoutesBounces\\w* 1\\.0$"));
+    }
+
+    @Test
+    void aMailThatBreaksAMailetIsKeptAndItsTrustedSenderGetsANoticeWithoutTheMessage(GuiceJamesServer server) throws Exception {
+        // A quoted '@' makes James's RecipientRewriteTable throw: the mail goes to the error processor.
+        // Outsiders cannot send it to an inbound domain any more; an authenticated user still can, elsewhere.
+        String subject = Mails.uniqueSubject("error");
+        try (SmtpDialog smtp = SmtpDialog.open(RoutesJames.smtpPort(server))) {
+            smtp.authenticate(OutsiderJames.USER, OutsiderJames.PASSWORD);
+            assertThat(smtp.mailFrom(Mails.SENDER).code()).isEqualTo(250);
+            assertThat(smtp.rcptTo("\"a@b\"@partner.test").code()).isEqualTo(250);
+            assertThat(smtp.data(Mails.SENDER, subject).code()).isEqualTo(250);
+        }
+
+        MailRepositoryUrl errors = MailRepositoryUrl.from("file://var/mail/error/");
+        await().atMost(Duration.ofSeconds(30)).until(() -> RoutesJames.repositories(server).getRepositoryMailCount(errors) > 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !Mails.dsnsAbout(SENDERS, subject).isEmpty());
+        ReceivedMail notice = Mails.dsnsAbout(SENDERS, subject).get(0);
+        assertThat(notice.recipients()).containsExactly(Mails.SENDER);
+        assertThat(notice.data()).doesNotContain("message/rfc822").doesNotContain("Body of " + subject);
     }
 
     private static String metrics(GuiceJamesServer server) {
