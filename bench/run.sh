@@ -94,6 +94,7 @@ prepare_james() {
     cp "$EXTENSION_JAR" "$WORK/extensions-jars/"
     local c=$WORK/conf
     edit "$c/smtpserver.xml" "<bind>0.0.0.0:25</bind>" "<bind>127.0.0.1:$JAMES_PORT</bind>"
+    edit "$c/smtpserver.xml" "<bind>0.0.0.0:587</bind>" "<bind>127.0.0.1:0</bind>"
     edit "$c/dnsservice.xml" "<autodiscover>true</autodiscover>" \
         "<autodiscover>false</autodiscover><servers><server>127.0.0.1</server></servers>"
     edit "$c/webadmin.properties" "port=8000" "port=$WEBADMIN_PORT"
@@ -135,7 +136,7 @@ start_james() {
     log "starting James 3.8.1 (SMTP 127.0.0.1:$JAMES_PORT)"
     (cd "$WORK" && exec java -Xms1g -Xmx1g ${JAVA_EXTRA:-} "${jfr[@]}" -Dworking.directory="$WORK" \
         -Dlogback.configurationFile="$WORK/conf/logback.xml" \
-        -cp "$JAMES_LIB/*" org.apache.james.MemoryJamesServerMain >"$WORK/logs/stdout.log" 2>&1) &
+        -cp "$JAMES_LIB/*" org.apache.james.MemoryJamesServerMain --generate-keystore >"$WORK/logs/stdout.log" 2>&1) &
     PIDS+=($!)
     JAMES_PID=$!
     for _ in $(seq 1 120); do

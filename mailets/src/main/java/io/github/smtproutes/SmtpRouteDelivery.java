@@ -16,11 +16,13 @@ import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.mailrepository.memory.MailRepositoryStoreConfiguration;
+import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
 
 import io.github.smtproutes.delivery.Bouncer;
+import io.github.smtproutes.delivery.ReturnToSpool;
 import io.github.smtproutes.delivery.HostPlanner;
 import io.github.smtproutes.delivery.HostProber;
 import io.github.smtproutes.delivery.RouteDelivery;
@@ -71,6 +73,7 @@ public class SmtpRouteDelivery extends GenericMailet {
     private RetryNodes nodes;
     private Optional<RepositoryTypes> repositoryTypes = Optional.empty();
     private Consumer<String> hostAnswered;
+    private MailQueueFactory<?> mailQueues;
 
     @Inject
     public SmtpRouteDelivery(SmtpRoutes smtpRoutes, DNSService dns, MailRepositoryStore repositoryStore, DomainList domainList, Clock clock) {
@@ -79,6 +82,12 @@ public class SmtpRouteDelivery extends GenericMailet {
         this.repositoryStore = repositoryStore;
         this.domainList = domainList;
         this.clock = clock;
+    }
+
+    /** Guice passes James's mail queues: mail whose route a reload removed goes back to the spool through them. */
+    @Inject
+    void useMailQueues(MailQueueFactory<?> queues) {
+        this.mailQueues = queues;
     }
 
     /** Guice passes James's metrics (method injection keeps the constructor as it is); without Guice nothing is counted. */
@@ -123,7 +132,7 @@ public class SmtpRouteDelivery extends GenericMailet {
         DelayWarnings delayWarnings = delayWarnings(parameters, table.current());
         RetryScheduler scheduler = new RetryScheduler(retryQueue,
             mail -> processor.process(mail, table.current()),
-            mail -> getMailetContext().sendMail(mail, Mail.DEFAULT),
+            returnToSpool(),
             clock, parameters.retrySchedule(),
             mail -> policyOf(mail, policy),
             this::toErrorProcessor);
@@ -170,6 +179,14 @@ public class SmtpRouteDelivery extends GenericMailet {
     private void toErrorProcessor(Mail mail, String reason) throws MessagingException {
         mail.setErrorMessage(reason);
         getMailetContext().sendMail(mail, Mail.ERROR);
+    }
+
+    /** Never the mailet context's sendMail: it would give the mail a mailet's relay rights ({@link ReturnToSpool}). */
+    private ReturnToSpool returnToSpool() throws MessagingException {
+        if (mailQueues == null) {
+            throw new MessagingException("Mailet SmtpRouteDelivery: James's mail queues were not injected");
+        }
+        return new ReturnToSpool(mailQueues);
     }
 
     /** The scheduler finds mails left by a previous run at once: they were stored before the restart. */

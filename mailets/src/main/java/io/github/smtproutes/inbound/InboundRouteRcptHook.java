@@ -1,5 +1,7 @@
 package io.github.smtproutes.inbound;
 
+import java.util.Optional;
+
 import javax.inject.Inject;
 
 import org.apache.commons.configuration2.Configuration;
@@ -8,11 +10,13 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.MailHook;
 import org.apache.james.protocols.smtp.hook.RcptHook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.smtproutes.SmtpRoutes;
+import io.github.smtproutes.log.MailLog;
 import io.github.smtproutes.routes.RouteFileException;
 
 /**
@@ -31,8 +35,12 @@ import io.github.smtproutes.routes.RouteFileException;
  * appended after them), so this hook runs before {@code AuthRequiredToRelayRcptHook}, the hook
  * that refuses non-local domains to unauthenticated outsiders. It reads the same live route
  * table as the {@code HasSmtpRoute} matcher and the delivery mailet (one {@link SmtpRoutes}).
+ *
+ * <p>Before any of that, {@link AddressHygiene} refuses addresses no route should carry: a
+ * sender or recipient with a control character (at MAIL and again at RCPT, for any client), and
+ * an inbound recipient whose local part is quoted or holds {@code @ % !} or a backslash.
  */
-public class InboundRouteRcptHook implements RcptHook {
+public class InboundRouteRcptHook implements RcptHook, MailHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(InboundRouteRcptHook.class);
 
     private final SmtpRoutes smtpRoutes;
@@ -54,11 +62,24 @@ public class InboundRouteRcptHook implements RcptHook {
     }
 
     @Override
+    public HookResult doMail(SMTPSession session, MaybeSender sender) {
+        // Refused at MAIL already, so that no later hook or mailet ever sees the address.
+        return AddressHygiene.checkSender(sender).orElse(HookResult.DECLINED);
+    }
+
+    @Override
     public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
-        if (inboundRoutes.isInbound(rcpt)) {
+        boolean inbound = inboundRoutes.isInbound(rcpt);
+        Optional<HookResult> refusal = AddressHygiene.checkSender(sender)
+            .or(() -> AddressHygiene.checkRecipient(rcpt, inbound));
+        if (refusal.isPresent()) {
+            LOGGER.info("RCPT {} refused: {}", MailLog.escape(rcpt.asString()), refusal.get().getSmtpDescription());
+            return refusal.get();
+        }
+        if (inbound) {
             // The organisation's own domain: anyone on the internet may send to it (that is what
             // an inbound gateway is for). OK ends the RCPT checks, so the relay check never sees it.
-            LOGGER.debug("RCPT {} accepted: its SMTP route is inbound", rcpt.asString());
+            LOGGER.debug("RCPT {} accepted: its SMTP route is inbound", MailLog.escape(rcpt.asString()));
             return HookResult.OK;
         }
         // Outbound-only and unrouted domains: James's normal relay rules decide (authenticated

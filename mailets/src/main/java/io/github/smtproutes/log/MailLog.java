@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * ..."). It writes to the logger {@code io.github.smtproutes.maillog}, which James's logback
  * configuration can send to its own file. It also hands out DCIDs, the delivery connection ids.
  * Nothing secret is ever passed to it. It takes plain values (a reply is its code, enhanced code
- * and text), so that it depends on no other part of the extension.
+ * and text), so that it depends on no other part of the extension. Every value is written with
+ * its control characters escaped ({@code \x0D}), so one event is always one line.
  */
 public final class MailLog {
     public static final String LOGGER_NAME = "io.github.smtproutes.maillog";
@@ -40,7 +41,7 @@ public final class MailLog {
 
     /** {@code probe}: the session is a side probe, so the line ends with {@link #PROBE_MARK}. */
     public static void newConnection(long dcid, String localAddress, String ip, int port, boolean probe) {
-        LOG.info("New SMTP DCID {} interface {} address {} port {}{}", dcid, localAddress, ip, port, probeMark(probe));
+        write("New SMTP DCID {} interface {} address {} port {}{}", dcid, localAddress, ip, port, probeMark(probe));
     }
 
     public static void connectionError(long dcid, String domain, String ip, int port, String details, String localAddress, String reason) {
@@ -50,7 +51,7 @@ public final class MailLog {
     /** {@code probe}: the session is a side probe, so the line ends with {@link #PROBE_MARK}. */
     public static void connectionError(long dcid, String domain, String ip, int port, String details, String localAddress, String reason,
                                        boolean probe) {
-        LOG.info("Connection Error: DCID {} domain: {} IP: {} port: {} details: {} interface: {} reason: {}{}",
+        write("Connection Error: DCID {} domain: {} IP: {} port: {} details: {} interface: {} reason: {}{}",
             dcid, domain, ip, port, details, localAddress, reason, probeMark(probe));
     }
 
@@ -61,19 +62,19 @@ public final class MailLog {
     }
 
     public static void tls(long dcid, String mode, boolean active) {
-        LOG.info("DCID {} TLS {} ({})", dcid, active ? "success" : "not used", mode);
+        write("DCID {} TLS {} ({})", dcid, active ? "success" : "not used", mode);
     }
 
     public static void deliveryStart(long dcid, String mid, List<Integer> rids) {
-        LOG.info("Delivery start DCID {} MID {} to RID {}", dcid, mid, rids);
+        write("Delivery start DCID {} MID {} to RID {}", dcid, mid, rids);
     }
 
     public static void messageDone(long dcid, String mid, List<Integer> rids, String reply) {
-        LOG.info("Message done DCID {} MID {} to RID {} [('{}')]", dcid, mid, rids, reply);
+        write("Message done DCID {} MID {} to RID {} [('{}')]", dcid, mid, rids, reply);
     }
 
     public static void possibleDelivery(long dcid, String mid, List<Integer> rids, String details) {
-        LOG.info("Possible delivery DCID {} MID {} to RID {} - no reply after the final dot, counted as delivered: {}",
+        write("Possible delivery DCID {} MID {} to RID {} - no reply after the final dot, counted as delivered: {}",
             dcid, mid, rids, details);
     }
 
@@ -82,12 +83,12 @@ public final class MailLog {
      * or {@link #NO_REPLY} when the session ended without one; {@code enhancedCode} may be null.
      */
     public static void delayed(long dcid, String mid, int rid, int code, String enhancedCode, String reply) {
-        LOG.info("Delayed: DCID {} MID {} to RID [{}] - {}", dcid, mid, rid, esaReply(code, enhancedCode, reply));
+        write("Delayed: DCID {} MID {} to RID [{}] - {}", dcid, mid, rid, esaReply(code, enhancedCode, reply));
     }
 
     /** A recipient refused for good; the reply as for {@link #delayed}. */
     public static void bounced(long dcid, String mid, String from, String to, int rid, int code, String enhancedCode, String reply) {
-        LOG.info("Bounced: DCID {} MID {} From:<{}> To:<{}> RID {} - {}", dcid, mid, from, to, rid, esaReply(code, enhancedCode, reply));
+        write("Bounced: DCID {} MID {} From:<{}> To:<{}> RID {} - {}", dcid, mid, from, to, rid, esaReply(code, enhancedCode, reply));
     }
 
     /**
@@ -95,7 +96,7 @@ public final class MailLog {
      * read): the host is not at fault, and the mail goes to James's error processor.
      */
     public static void localFailure(long dcid, String mid, List<Integer> rids, String details) {
-        LOG.info("Local error DCID {} MID {} to RID {} - not the host's fault, the mail goes to the error processor: {}",
+        write("Local error DCID {} MID {} to RID {} - not the host's fault, the mail goes to the error processor: {}",
             dcid, mid, rids, details);
     }
 
@@ -114,45 +115,63 @@ public final class MailLog {
     }
 
     public static void queuedForRetry(String mid, List<Integer> rids, int attempt, Instant next, String lastError) {
-        LOG.info("Message queued for retry MID {} to RID {} attempt {} next {} last error: {}", mid, rids, attempt, next, lastError);
+        write("Message queued for retry MID {} to RID {} attempt {} next {} last error: {}", mid, rids, attempt, next, lastError);
     }
 
     public static void expired(String mid, List<Integer> rids, int attempts, String lastError) {
-        LOG.info("Message expired/bounced MID {} to RID {} after {} attempts - {}", mid, rids, attempts, lastError);
+        write("Message expired/bounced MID {} to RID {} after {} attempts - {}", mid, rids, attempts, lastError);
     }
 
     public static void delayWarning(String mid, List<Integer> rids, Instant until) {
-        LOG.info("Delay warning sent MID {} to RID {} will retry until {}", mid, rids, until);
+        write("Delay warning sent MID {} to RID {} will retry until {}", mid, rids, until);
     }
 
     public static void dropped(String mid, List<Integer> rids, String domain) {
-        LOG.info("Message dropped by /dev/null route MID {} to RID {} domain {}", mid, rids, domain);
+        write("Message dropped by /dev/null route MID {} to RID {} domain {}", mid, rids, domain);
     }
 
     public static void hostDown(String host, Instant until, String reason) {
-        LOG.info("Host down {} until {} reason {}", host, until, reason);
+        write("Host down {} until {} reason {}", host, until, reason);
     }
 
     public static void hostUp(String host) {
-        LOG.info("Host up {}", host);
+        write("Host up {}", host);
     }
 
     public static void noHosts(String mid, String domain, String reason) {
-        LOG.info("No destination host MID {} domain {} - {}", mid, domain, reason);
+        write("No destination host MID {} domain {} - {}", mid, domain, reason);
+    }
+
+    /**
+     * Writes one line, every value escaped first: an address, a reply or an exception message
+     * comes from outside, and a CR, LF or ESC in it must not start a forged line of its own or
+     * drive the terminal of the admin reading the log.
+     */
+    private static void write(String format, Object... values) {
+        Object[] escaped = new Object[values.length];
+        for (int i = 0; i < values.length; i++) {
+            escaped[i] = escape(values[i]);
+        }
+        LOG.info(format, escaped);
+    }
+
+    /** A value as the mail log writes it: its text with control characters escaped ({@link ControlCharacters}). */
+    public static String escape(Object value) {
+        return ControlCharacters.escape(String.valueOf(value));
     }
 
     /** One waiting mail of a node whose lease ran out, now in this node's retry queue. */
     public static void adopted(String mid, String key, String fromNode, String toNode) {
-        LOG.info("Message adopted MID {} from node {} by node {} key {}", mid, fromNode, toNode, key);
+        write("Message adopted MID {} from node {} by node {} key {}", mid, fromNode, toNode, key);
     }
 
     public static void queueAdopted(String fromNode, String toNode, int count, Instant leaseExpired) {
-        LOG.info("Queue of node {} adopted by node {}: {} message(s), its lease expired {}", fromNode, toNode, count, leaseExpired);
+        write("Queue of node {} adopted by node {}: {} message(s), its lease expired {}", fromNode, toNode, count, leaseExpired);
     }
 
     /** Something a USEDNS lookup left out, e.g. an MX host whose name cannot be used. */
     public static void mxProblem(String domain, String problem) {
-        LOG.info("MX lookup domain {} - {}", domain, problem);
+        write("MX lookup domain {} - {}", domain, problem);
     }
 
     public static String rids(List<Integer> rids) {

@@ -2,14 +2,17 @@ package io.github.smtproutes.routes;
 
 import java.util.Locale;
 
+import com.google.common.net.InternetDomainName;
+
 /**
  * Checks and normalises the names in route files: the {@code domain} of a route (an exact
  * domain, a {@code .suffix} or the {@code ALL} keyword) and destination host names. Names are
  * plain ASCII letter-digit-hyphen labels; internationalised names are written in their
  * {@code xn--} form. Messages say what is wrong without repeating the name, since callers put the
- * name in front.
+ * name in front. Needs the JDK only (the ESA tools use it), except {@link #checkInboundDomain},
+ * which reads Guava's Public Suffix List inside James.
  */
-final class DomainNames {
+public final class DomainNames {
     static final String ALL = "ALL";
 
     private static final int MAX_NAME_LENGTH = 253;
@@ -22,7 +25,7 @@ final class DomainNames {
      * Returns {@code written} as stored in a {@link Route}: {@code "ALL"} for the default route,
      * otherwise lowercase.
      */
-    static String normalizeRouteDomain(String written) {
+    public static String normalizeRouteDomain(String written) {
         String domain = written.trim();
         if (domain.isEmpty()) {
             throw new IllegalArgumentException("domain is empty");
@@ -41,6 +44,26 @@ final class DomainNames {
             checkName(lowercase, "domain");
         }
         return lowercase;
+    }
+
+    /**
+     * Checks that a normalised route domain (not {@code ALL}) may be inbound: refuses a public
+     * suffix ({@code com}, {@code .co.uk}, {@code .github.io}: Guava's copy of the Public Suffix
+     * List, private registries included) and any single-label suffix ({@code .lan},
+     * {@code .internal}), which no organisation owns alone.
+     */
+    static void checkInboundDomain(String domain) {
+        boolean suffix = domain.startsWith(".");
+        String name = suffix ? domain.substring(1) : domain;
+        if (suffix && name.indexOf('.') < 0) {
+            throw new IllegalArgumentException("inbound is not allowed on the single-label suffix '" + domain
+                + "': it would relay mail from anyone to every domain under it; name your own domain");
+        }
+        if (InternetDomainName.isValid(name) && InternetDomainName.from(name).isPublicSuffix()) {
+            throw new IllegalArgumentException("inbound is not allowed on '" + domain + "': '" + name
+                + "' is a public suffix, so it would relay mail from anyone to domains other people own; "
+                + "name your own domain");
+        }
     }
 
     /** Checks a lowercase host name (not an IP literal) of a destination host. */

@@ -29,6 +29,8 @@ public final class Route {
     private final boolean inbound;
     private final TlsMode tls;
     private final boolean allowPlainAuth;
+    private final boolean allowUnverifiedAuth;
+    private final boolean allowInboundUsedns;
     private final Optional<RouteAuth> auth;
     private final RetryOverrides retry;
     private final Optional<Duration> delayWarning;
@@ -45,13 +47,15 @@ public final class Route {
         this.inbound = builder.inbound;
         this.tls = builder.tls;
         this.allowPlainAuth = builder.allowPlainAuth;
+        this.allowUnverifiedAuth = builder.allowUnverifiedAuth;
+        this.allowInboundUsedns = builder.allowInboundUsedns;
         this.auth = Optional.ofNullable(builder.auth);
         this.retry = builder.retry;
         this.delayWarning = Optional.ofNullable(builder.delayWarning);
         this.maxConnectionsPerHost = builder.maxConnectionsPerHost == null
             ? OptionalInt.empty() : OptionalInt.of(builder.maxConnectionsPerHost);
-        this.hash = Objects.hash(domain, kind, hosts, possibleDelivery, inbound, tls, allowPlainAuth, auth, retry,
-            delayWarning, maxConnectionsPerHost);
+        this.hash = Objects.hash(domain, kind, hosts, possibleDelivery, inbound, tls, allowPlainAuth, allowUnverifiedAuth,
+            allowInboundUsedns, auth, retry, delayWarning, maxConnectionsPerHost);
     }
 
     /**
@@ -120,6 +124,22 @@ public final class Route {
         return allowPlainAuth;
     }
 
+    /**
+     * Whether the admin accepted that this route's credentials go to hosts whose certificate is not
+     * verified ({@code tls} other than {@code verify}): an active man-in-the-middle can then read them.
+     */
+    public boolean allowUnverifiedAuth() {
+        return allowUnverifiedAuth;
+    }
+
+    /**
+     * Whether the admin accepted an inbound {@code USEDNS} route: mail any outsider sends to the
+     * domain goes wherever its MX records point, which the domain's DNS owner decides.
+     */
+    public boolean allowInboundUsedns() {
+        return allowInboundUsedns;
+    }
+
     public Optional<RouteAuth> auth() {
         return auth;
     }
@@ -146,7 +166,8 @@ public final class Route {
         Route that = (Route) other;
         return hash == that.hash && domain.equals(that.domain) && kind == that.kind && hosts.equals(that.hosts)
             && possibleDelivery == that.possibleDelivery && inbound == that.inbound && tls == that.tls
-            && allowPlainAuth == that.allowPlainAuth && auth.equals(that.auth) && retry.equals(that.retry)
+            && allowPlainAuth == that.allowPlainAuth && allowUnverifiedAuth == that.allowUnverifiedAuth
+            && allowInboundUsedns == that.allowInboundUsedns && auth.equals(that.auth) && retry.equals(that.retry)
             && delayWarning.equals(that.delayWarning) && maxConnectionsPerHost.equals(that.maxConnectionsPerHost);
     }
 
@@ -164,6 +185,12 @@ public final class Route {
         fields.add("inbound=" + inbound);
         fields.add("tls=" + tls.keyword());
         fields.add("allowPlainAuth=" + allowPlainAuth);
+        if (allowUnverifiedAuth) {
+            fields.add("allowUnverifiedAuth=true");
+        }
+        if (allowInboundUsedns) {
+            fields.add("allowInboundUsedns=true");
+        }
         auth.ifPresent(value -> fields.add("auth=" + value));
         if (!retry.isEmpty()) {
             fields.add("retry=" + retry);
@@ -175,7 +202,7 @@ public final class Route {
 
     /**
      * Collects a route's settings. Defaults: kind {@link RouteKind#HOSTS}, no hosts,
-     * possibleDelivery/inbound/allowPlainAuth false, tls {@link TlsMode#OPPORTUNISTIC}, no auth,
+     * possibleDelivery/inbound/allowPlainAuth/allowUnverifiedAuth/allowInboundUsedns false, tls {@link TlsMode#OPPORTUNISTIC}, no auth,
      * no retry overrides, no delay warning, no connection limit.
      */
     public static final class Builder {
@@ -186,6 +213,8 @@ public final class Route {
         private boolean inbound;
         private TlsMode tls = TlsMode.OPPORTUNISTIC;
         private boolean allowPlainAuth;
+        private boolean allowUnverifiedAuth;
+        private boolean allowInboundUsedns;
         private RouteAuth auth;
         private RetryOverrides retry = RetryOverrides.none();
         private Duration delayWarning;
@@ -238,6 +267,16 @@ public final class Route {
             return this;
         }
 
+        public Builder allowUnverifiedAuth(boolean allowUnverifiedAuth) {
+            this.allowUnverifiedAuth = allowUnverifiedAuth;
+            return this;
+        }
+
+        public Builder allowInboundUsedns(boolean allowInboundUsedns) {
+            this.allowInboundUsedns = allowInboundUsedns;
+            return this;
+        }
+
         public Builder auth(RouteAuth auth) {
             this.auth = Objects.requireNonNull(auth, "auth");
             return this;
@@ -284,16 +323,48 @@ public final class Route {
         }
 
         private void checkOptions(String domain) {
-            if (inbound && ALL.equals(domain)) {
-                throw new IllegalArgumentException(
-                    "inbound is not allowed on the ALL route: it would make James an open relay");
+            if (inbound) {
+                checkInbound(domain);
             }
+            checkAuth();
             if (maxConnectionsPerHost != null
                 && (maxConnectionsPerHost < 1 || maxConnectionsPerHost > MAX_CONNECTIONS_PER_HOST_LIMIT)) {
                 throw new IllegalArgumentException("maxConnectionsPerHost must be 1.." + MAX_CONNECTIONS_PER_HOST_LIMIT
                     + ", got " + maxConnectionsPerHost);
             }
             RetryPolicy.requirePositive("delayWarning", delayWarning);
+        }
+
+        /**
+         * An inbound route lets anyone on the internet send to its domain, so it must name the
+         * organisation's own domain: never every domain, never a whole top-level or public
+         * suffix (any registrant under it would gain a relay), and never "wherever DNS says"
+         * unless the admin says so.
+         */
+        private void checkInbound(String domain) {
+            if (ALL.equals(domain)) {
+                throw new IllegalArgumentException(
+                    "inbound is not allowed on the ALL route: it would make James an open relay");
+            }
+            DomainNames.checkInboundDomain(domain);
+            if (kind == RouteKind.USEDNS && !allowInboundUsedns) {
+                throw new IllegalArgumentException("inbound with USEDNS relays mail from anyone to whatever MX the "
+                    + "domain's DNS names (a delegated subdomain can point it anywhere); list the inside hosts, "
+                    + "or set allowInboundUsedns=\"true\" if that is what you want");
+            }
+        }
+
+        /**
+         * Credentials go only to a host whose certificate is verified: with opportunistic or
+         * required TLS an active man-in-the-middle shows any certificate and reads AUTH PLAIN/LOGIN
+         * (RFC 4954 section 4 asks for a protected channel before plain mechanisms).
+         */
+        private void checkAuth() {
+            if (auth != null && tls != TlsMode.VERIFY && !allowUnverifiedAuth) {
+                throw new IllegalArgumentException("<auth> needs tls=\"verify\" (got tls=\"" + tls.keyword()
+                    + "\"): without a verified certificate the password can go to a man-in-the-middle; "
+                    + "set allowUnverifiedAuth=\"true\" to accept that risk");
+            }
         }
     }
 }

@@ -16,7 +16,8 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
  */
 final class RouteElementReader {
     private static final List<String> ROUTE_ATTRIBUTES = List.of(
-        "domain", "possibleDelivery", "inbound", "tls", "allowPlainAuth", "maxConnectionsPerHost", "delayWarning");
+        "domain", "possibleDelivery", "inbound", "tls", "allowPlainAuth", "allowUnverifiedAuth", "allowInboundUsedns",
+        "maxConnectionsPerHost", "delayWarning");
     private static final List<String> HOST_ATTRIBUTES = List.of("priority");
     private static final List<String> RETRY_ATTRIBUTES = List.of("initial", "max", "maxAttempts", "maxAge");
     private static final List<String> AUTH_ATTRIBUTES = List.of("user", "passwordFile", "passwordEnv");
@@ -115,7 +116,9 @@ final class RouteElementReader {
         route.possibleDelivery(attributes.bool("possibleDelivery", false))
             .inbound(attributes.bool("inbound", false))
             .tls(attributes.parsed("tls", TlsMode::parse).orElse(TlsMode.OPPORTUNISTIC))
-            .allowPlainAuth(attributes.bool("allowPlainAuth", false));
+            .allowPlainAuth(attributes.bool("allowPlainAuth", false))
+            .allowUnverifiedAuth(attributes.bool("allowUnverifiedAuth", false))
+            .allowInboundUsedns(attributes.bool("allowInboundUsedns", false));
         OptionalInt maxConnections =
             attributes.integer("maxConnectionsPerHost", 1, Route.MAX_CONNECTIONS_PER_HOST_LIMIT);
         maxConnections.ifPresent(route::maxConnectionsPerHost);

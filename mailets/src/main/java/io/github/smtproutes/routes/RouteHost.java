@@ -1,6 +1,5 @@
 package io.github.smtproutes.routes;
 
-import com.google.common.net.InetAddresses;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -144,17 +143,17 @@ public final class RouteHost {
             throw new IllegalArgumentException("host is empty");
         }
         if (host.indexOf(':') >= 0) {
-            requireIpLiteral(host, "IPv6");
+            requireIpLiteral(IpLiterals.isIpv6(host), "IPv6");
         } else if (DIGITS_AND_DOTS.matcher(host).matches()) {
-            requireIpLiteral(host, "IPv4");
+            requireIpLiteral(IpLiterals.isIpv4(host), "IPv4");
         } else {
             DomainNames.checkHostName(host);
         }
         return host;
     }
 
-    private static void requireIpLiteral(String host, String family) {
-        if (!InetAddresses.isInetAddress(host)) {
+    private static void requireIpLiteral(boolean valid, String family) {
+        if (!valid) {
             throw new IllegalArgumentException("not a valid " + family + " address");
         }
     }

@@ -6,18 +6,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+
+import io.github.smtproutes.log.ControlCharacters;
 
 /**
  * The ESA text form of a route table, one route a line:
  * {@code <domain> <host>[:port][/pri=N], <host>[:port][/pri=N]...}, where a destination may also
  * be {@code USEDNS} or {@code /dev/null} (alone) and the domain {@code ALL} or {@code .suffix}.
- * Lines starting with {@code #} are comments and are kept; blank lines are skipped. Reading
+ * Lines starting with {@code #} are comments and are kept; blank lines are skipped. Nothing read
+ * or written can smuggle a line of its own: a comment holding a control character is refused on
+ * reading, and a multi-line comment is written as several {@code #} lines. Reading
  * collects every problem with its line number; writing produces the canonical form (one space
  * after the domain, {@code ", "} between destinations), which reads back to the same entries.
  */
 final class EsaText {
     private static final String PRIORITY = "/pri=";
+    // Every line terminator: CR LF, LF, CR, VT, FF, NEL, LINE and PARAGRAPH SEPARATOR.
+    private static final Pattern LINE_BREAK = Pattern.compile("\\R");
 
     private EsaText() {
     }
@@ -63,7 +70,7 @@ final class EsaText {
         StringBuilder text = new StringBuilder();
         for (EsaEntry entry : entries) {
             if (entry.isComment()) {
-                text.append('#').append(entry.commentText()).append('\n');
+                commentLines(entry.commentText()).forEach(line -> text.append('#').append(line).append('\n'));
                 continue;
             }
             text.append(entry.domain()).append(' ')
@@ -71,6 +78,32 @@ final class EsaText {
                 .append('\n');
         }
         return text.toString();
+    }
+
+    /**
+     * A comment as {@code #} lines: one per line of a multi-line comment (a route file's XML
+     * comment may span lines), so that no part of it becomes a route line of its own; control
+     * characters other than TAB are escaped ({@code \x1B}), since the ESA side may break a line
+     * at any of them.
+     */
+    static List<String> commentLines(String comment) {
+        List<String> lines = new ArrayList<>();
+        for (String line : LINE_BREAK.split(comment, -1)) {
+            lines.add(escapeControls(line));
+        }
+        return lines;
+    }
+
+    private static String escapeControls(String line) {
+        StringBuilder escaped = new StringBuilder();
+        for (char c : line.toCharArray()) {
+            if (c != '\t' && ControlCharacters.isControl(c)) {
+                escaped.append(ControlCharacters.escape(String.valueOf(c)));
+            } else {
+                escaped.append(c);
+            }
+        }
+        return escaped.toString();
     }
 
     private static EsaEntry readRoute(String line, List<String> problems) {

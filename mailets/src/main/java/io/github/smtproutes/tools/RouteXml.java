@@ -13,13 +13,15 @@ import org.w3c.dom.Node;
 import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;
 
+import io.github.smtproutes.log.ControlCharacters;
 import io.github.smtproutes.routes.SafeXml;
 
 /**
  * The route-file side of the ESA tools, with the JDK's DOM only (no James jars are needed):
  * writes entries as {@code smtproutes.xml}, and reads a route file back into entries, noting for
  * each route the settings that have no ESA form (route attributes other than {@code domain},
- * {@code <retry>}, {@code <auth>}) instead of dropping them silently. Comments directly inside
+ * {@code <retry>}, {@code <auth>}) instead of dropping them silently, with their values escaped
+ * as in XML so that none can spill onto a line of its own. Comments directly inside
  * {@code <smtproutes>} map to {@code #} lines and back.
  */
 final class RouteXml {
@@ -46,8 +48,23 @@ final class RouteXml {
 
     /** Why a comment cannot become an XML comment, or null. */
     static String checkComment(String text) {
-        return text.contains("--") || text.endsWith("-")
-            ? "a comment cannot contain '--' or end with '-' (XML comments cannot hold them)" : null;
+        if (text.contains("--") || text.endsWith("-")) {
+            return "a comment cannot contain '--' or end with '-' (XML comments cannot hold them)";
+        }
+        if (ControlCharacters.containsAny(text.replace('\t', ' '))) {
+            // A bare CR would be read back as a line break, and the text after it as a route.
+            return "a comment cannot hold a control character (found " + ControlCharacters.escape(firstControl(text)) + ")";
+        }
+        return null;
+    }
+
+    private static String firstControl(String text) {
+        for (char c : text.toCharArray()) {
+            if (c != '\t' && ControlCharacters.isControl(c)) {
+                return String.valueOf(c);
+            }
+        }
+        return "";
     }
 
     static Reading read(InputStream xml, String source) throws IOException {
@@ -139,7 +156,7 @@ final class RouteXml {
         for (int index = 0; index < attributes.getLength(); index++) {
             Node attribute = attributes.item(index);
             if (!attribute.getNodeName().equals(skip)) {
-                described.add(attribute.getNodeName() + "=\"" + attribute.getNodeValue() + "\"");
+                described.add(attribute.getNodeName() + "=\"" + escapeAttribute(attribute.getNodeValue()) + "\"");
             }
         }
         return described;
@@ -153,5 +170,22 @@ final class RouteXml {
 
     private static String escape(String text) {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    /**
+     * An attribute value as it would be written in the route file: markup characters and control
+     * characters as character references ({@code &#10;}), so that a value holding a line break
+     * stays on its line when it is quoted in an export note.
+     */
+    static String escapeAttribute(String value) {
+        StringBuilder escaped = new StringBuilder();
+        for (char c : escape(value).toCharArray()) {
+            if (ControlCharacters.isControl(c)) {
+                escaped.append("&#").append((int) c).append(';');
+            } else {
+                escaped.append(c);
+            }
+        }
+        return escaped.toString();
     }
 }

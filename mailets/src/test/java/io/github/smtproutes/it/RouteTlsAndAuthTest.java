@@ -38,7 +38,8 @@ import io.github.smtproutes.testing.SelfSignedCertificate;
  * only done over TLS unless the route allows plain AUTH; a refused AUTH fails over to the next
  * host; the password never appears in any log or mail attribute. Mail is sent by an
  * authenticated client (James's only way to use outbound routes from outside), and an
- * unauthenticated outsider cannot reach a domain without a route (no ALL route here).
+ * unauthenticated outsider cannot reach a domain without a route (no ALL route here). AUTH toward
+ * a destination needs "verify" unless the route opts in with {@code allowUnverifiedAuth}.
  */
 class RouteTlsAndAuthTest {
     static final String PASSWORD = "Route-Pa55-" + System.nanoTime();
@@ -61,6 +62,8 @@ class RouteTlsAndAuthTest {
     static final ScriptedSmtpServer AUTH_OK = tls(UNTRUSTED, "auth-ok").requireAuth("relay", PASSWORD);
     static final ScriptedSmtpServer AUTH_REFUSED_EVERYWHERE = tls(UNTRUSTED, "auth-refused").requireAuth("relay", "another-password");
     static final ScriptedSmtpServer PLAIN_AUTH_ALLOWED = ScriptedSmtpServer.start().withName("plain-auth").requireAuth("relay", PASSWORD);
+    static final ScriptedSmtpServer AUTH_MAN_IN_THE_MIDDLE = tls(UNTRUSTED, "auth-mitm").requireAuth("relay", PASSWORD);
+    static final ScriptedSmtpServer AUTH_VERIFIED = tls(TRUSTED, "auth-verified").requireAuth("relay", PASSWORD);
     static final ScriptedSmtpServer SENDERS = ScriptedSmtpServer.start().withName("senders");
     static final MailLogCapture MAIL_LOG = MailLogCapture.attach();
     static final LogScan ALL_LOGS = LogScan.attach();
@@ -82,14 +85,19 @@ class RouteTlsAndAuthTest {
             + "<host priority='0'>localhost:" + VERIFY_UNTRUSTED.port() + "</host>"
             + "<host priority='10'>" + VERIFY_WRONG_NAME.address() + "</host>"
             + "<host priority='20'>localhost:" + VERIFY_OK.port() + "</host></route>"
-            + "<route domain='auth.test'><auth user='relay' passwordFile='" + PASSWORD_FILE + "'/>"
+            // With allowUnverifiedAuth the admin accepts sending credentials over unverified TLS.
+            + "<route domain='auth.test' allowUnverifiedAuth='true'><auth user='relay' passwordFile='" + PASSWORD_FILE + "'/>"
             + "<host priority='0'>" + AUTH_WITHOUT_TLS.address() + "</host>"
             + "<host priority='10'>" + AUTH_WRONG_PASSWORD.address() + "</host>"
             + "<host priority='20'>" + AUTH_OK.address() + "</host></route>"
-            + "<route domain='authfail.test'><auth user='relay' passwordFile='" + PASSWORD_FILE + "'/>"
+            + "<route domain='authfail.test' allowUnverifiedAuth='true'><auth user='relay' passwordFile='" + PASSWORD_FILE + "'/>"
             + "<host>" + AUTH_REFUSED_EVERYWHERE.address() + "</host></route>"
-            + "<route domain='plainauth.test' tls='none' allowPlainAuth='true'><auth user='relay' passwordFile='" + PASSWORD_FILE + "'/>"
+            + "<route domain='plainauth.test' tls='none' allowUnverifiedAuth='true' allowPlainAuth='true'><auth user='relay' passwordFile='" + PASSWORD_FILE + "'/>"
             + "<host>" + PLAIN_AUTH_ALLOWED.address() + "</host></route>"
+            // Without the opt-in, AUTH needs "verify": a host with an untrusted certificate never sees it.
+            + "<route domain='verifiedauth.test' tls='verify'><auth user='relay' passwordFile='" + PASSWORD_FILE + "'/>"
+            + "<host priority='0'>localhost:" + AUTH_MAN_IN_THE_MIDDLE.port() + "</host>"
+            + "<host priority='10'>localhost:" + AUTH_VERIFIED.port() + "</host></route>"
             + "<route domain='senders.test'><host>" + SENDERS.address() + "</host></route>"
             + "</smtproutes>")
         .extension(JamesServerExtension.Lifecycle.PER_CLASS);
@@ -105,7 +113,8 @@ class RouteTlsAndAuthTest {
         ALL_LOGS.detach();
         MAIL_LOG.detach();
         List.of(OPPORTUNISTIC, NO_TLS_WANTED, PLAIN_ONLY, REQUIRED, VERIFY_UNTRUSTED, VERIFY_WRONG_NAME, VERIFY_OK,
-                AUTH_WITHOUT_TLS, AUTH_WRONG_PASSWORD, AUTH_OK, AUTH_REFUSED_EVERYWHERE, PLAIN_AUTH_ALLOWED, SENDERS)
+                AUTH_WITHOUT_TLS, AUTH_WRONG_PASSWORD, AUTH_OK, AUTH_REFUSED_EVERYWHERE, PLAIN_AUTH_ALLOWED,
+                AUTH_MAN_IN_THE_MIDDLE, AUTH_VERIFIED, SENDERS)
             .forEach(ScriptedSmtpServer::close);
         Files.deleteIfExists(PASSWORD_FILE);
     }
@@ -114,9 +123,9 @@ class RouteTlsAndAuthTest {
     void anOutsiderCannotSendToADomainWithoutRoute(GuiceJamesServer server) {
         try (SmtpDialog smtp = SmtpDialog.open(RoutesJames.smtpPort(server))) {
             smtp.mailFrom("spammer@internet.example");
-            assertThat(smtp.rcptTo("victim@unrouted.example").code()).isEqualTo(530);
+            assertThat(smtp.rcptTo("victim@unrouted.example").code()).isEqualTo(550);
             // Outbound-only routes are no different for an outsider.
-            assertThat(smtp.rcptTo("victim@opportunistic.test").code()).isEqualTo(530);
+            assertThat(smtp.rcptTo("victim@opportunistic.test").code()).isEqualTo(550);
         }
     }
 
@@ -193,6 +202,21 @@ class RouteTlsAndAuthTest {
     }
 
     @Test
+    void authOverVerifiedTlsNeverGivesTheCredentialsToAHostWithAnUntrustedCertificate(GuiceJamesServer server) {
+        String subject = sendAuthenticated(server, "user@verifiedauth.test");
+
+        ReceivedMail delivered = awaitMail(AUTH_VERIFIED, subject);
+        assertThat(delivered.tls()).isTrue();
+        assertThat(delivered.authenticatedUser()).contains("relay");
+        // The man-in-the-middle showed a certificate nobody trusts: the handshake failed, no AUTH was sent.
+        assertThat(AUTH_MAN_IN_THE_MIDDLE.connectionCount()).isPositive();
+        assertThat(AUTH_MAN_IN_THE_MIDDLE.authenticatedUsers()).isEmpty();
+        assertThat(AUTH_MAN_IN_THE_MIDDLE.transcript()).noneMatch(line -> line.toUpperCase().startsWith("AUTH"));
+        assertThat(MAIL_LOG.linesContaining("Connection Error"))
+            .anyMatch(line -> line.contains("port: " + AUTH_MAN_IN_THE_MIDDLE.port()) && line.contains("TLS failure"));
+    }
+
+    @Test
     void allowPlainAuthAuthenticatesWithoutTls(GuiceJamesServer server) {
         String subject = sendAuthenticated(server, "user@plainauth.test");
 
@@ -204,7 +228,7 @@ class RouteTlsAndAuthTest {
     private static String sendAuthenticated(GuiceJamesServer server, String recipient) {
         String subject = Mails.uniqueSubject(recipient);
         try (SmtpDialog smtp = SmtpDialog.open(RoutesJames.smtpPort(server))) {
-            assertThat(smtp.authPlain(OutsiderJames.USER, OutsiderJames.PASSWORD).code()).isEqualTo(235);
+            smtp.authenticate(OutsiderJames.USER, OutsiderJames.PASSWORD);
             assertThat(smtp.mailFrom(Mails.SENDER).code()).isEqualTo(250);
             assertThat(smtp.rcptTo(recipient).code()).isEqualTo(250);
             assertThat(smtp.data(Mails.SENDER, subject).code()).isEqualTo(250);

@@ -16,10 +16,13 @@ import org.apache.james.JamesServerBuilder;
 import org.apache.james.JamesServerExtension;
 import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.modules.RunArgumentsModule;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
 import org.apache.james.utils.MailRepositoryProbeImpl;
 
 import com.google.inject.Module;
+
+import io.github.smtproutes.testing.SelfSignedCertificate;
 
 /**
  * A real James 3.8.1 memory server booted in-process from this repository's {@code conf/}
@@ -27,16 +30,26 @@ import com.google.inject.Module;
  * an exact textual replacement that fails loudly if the shipped file no longer contains it:
  * ports (SMTP and WebAdmin bind to 127.0.0.1, port 0), DNS (no autodiscovery, 127.0.0.1), the
  * destination hosts (the route file), and the client timeouts (short, so hang tests are quick).
+ * James starts with {@code --generate-keystore}, as the runner and the Docker image start it; the
+ * TLS key it would generate is written beforehand, one per test JVM, to save the key generation.
  */
 public final class RoutesJames {
     public static final Path REPO_CONF = locateRepoConf();
+    /** The key store secret of the shipped {@code smtpserver.xml}. */
+    static final String KEYSTORE_SECRET = "james72laBalle";
+    // One TLS key for every test James of this JVM: James would otherwise make a 4096-bit RSA key at each start.
+    private static SelfSignedCertificate sharedKey;
 
     private final List<ConfEdit> edits = new ArrayList<>();
     private final List<Module> overrides = new ArrayList<>();
     private Supplier<String> routes = () -> "<smtproutes/>";
+    private boolean prebuiltKeystore = true;
+    private int submissionPort;
 
     private RoutesJames() {
         edit("smtpserver.xml", "<bind>0.0.0.0:25</bind>", "<bind>127.0.0.1:0</bind>");
+        // As ./run-james and the Docker image start James: a missing conf/keystore is generated.
+        overrideWith(new RunArgumentsModule(new String[] {"--generate-keystore"}));
         edit("dnsservice.xml", "<autodiscover>true</autodiscover>",
             "<autodiscover>false</autodiscover><servers><server>127.0.0.1</server></servers>");
         edit("webadmin.properties", "port=8000", "port=0");
@@ -53,6 +66,18 @@ public final class RoutesJames {
     /** The route file the server boots with; evaluated when the server starts. */
     public RoutesJames routes(Supplier<String> routesXml) {
         this.routes = routesXml;
+        return this;
+    }
+
+    /** Lets James generate conf/keystore at start, as on a first run, instead of writing a shared one. */
+    public RoutesJames withoutPrebuiltKeystore() {
+        prebuiltKeystore = false;
+        return this;
+    }
+
+    /** The submission listener (shipped on 587) on this loopback port instead of any free one. */
+    public RoutesJames submissionPort(int port) {
+        submissionPort = port;
         return this;
     }
 
@@ -89,10 +114,14 @@ public final class RoutesJames {
         try {
             Path conf = workingDirectory.toPath().resolve("conf");
             copyRepoConf(conf);
+            new ConfEdit("smtpserver.xml", "<bind>0.0.0.0:587</bind>", "<bind>127.0.0.1:" + submissionPort + "</bind>").applyTo(conf);
             for (ConfEdit edit : edits) {
                 edit.applyTo(conf);
             }
             Files.writeString(conf.resolve("smtproutes.xml"), routes.get());
+            if (prebuiltKeystore) {
+                sharedKey().writePkcs12(conf.resolve("keystore"), KEYSTORE_SECRET);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -116,6 +145,13 @@ public final class RoutesJames {
 
     public static MailRepositoryProbeImpl repositories(GuiceJamesServer server) {
         return server.getProbe(MailRepositoryProbeImpl.class);
+    }
+
+    private static synchronized SelfSignedCertificate sharedKey() {
+        if (sharedKey == null) {
+            sharedKey = SelfSignedCertificate.create("james.test");
+        }
+        return sharedKey;
     }
 
     private static void copyRepoConf(Path target) throws IOException {

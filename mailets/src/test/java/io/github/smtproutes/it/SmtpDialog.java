@@ -10,7 +10,14 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.util.UUID;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A line-by-line SMTP client for tests that must see James's reply to each command (a RCPT
@@ -19,14 +26,19 @@ import java.util.UUID;
  * is decided by the test's {@code authorizedAddresses}.
  */
 public final class SmtpDialog implements AutoCloseable {
-    private final Socket socket;
-    private final BufferedReader in;
-    private final OutputStream out;
+    private Socket socket;
+    private BufferedReader in;
+    private OutputStream out;
+    private Reply ehlo;
 
     private SmtpDialog(Socket socket) throws IOException {
-        this.socket = socket;
-        this.in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-        this.out = socket.getOutputStream();
+        attach(socket);
+    }
+
+    private void attach(Socket connected) throws IOException {
+        this.socket = connected;
+        this.in = new BufferedReader(new InputStreamReader(connected.getInputStream(), StandardCharsets.ISO_8859_1));
+        this.out = connected.getOutputStream();
     }
 
     /** Connects to James, reads the greeting and says EHLO. */
@@ -37,11 +49,50 @@ public final class SmtpDialog implements AutoCloseable {
             socket.setSoTimeout(30_000);
             SmtpDialog dialog = new SmtpDialog(socket);
             dialog.expect(dialog.read(), 220);
-            dialog.expect(dialog.command("EHLO outsider.example"), 250);
+            dialog.ehlo = dialog.expect(dialog.command("EHLO outsider.example"), 250);
             return dialog;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** James's reply to the last EHLO: the extensions it offers. */
+    public Reply ehlo() {
+        return ehlo;
+    }
+
+    /**
+     * STARTTLS (RFC 3207), trusting whatever certificate James shows (the shipped one is
+     * self-signed), then EHLO again; returns the reply to STARTTLS.
+     */
+    public Reply startTls() {
+        Reply reply = command("STARTTLS");
+        if (reply.code() != 220) {
+            return reply;
+        }
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new TrustingManager()}, null);
+            SSLSocket tls = (SSLSocket) context.getSocketFactory()
+                .createSocket(socket, "localhost", socket.getPort(), true);
+            tls.startHandshake();
+            attach(tls);
+            ehlo = expect(command("EHLO outsider.example"), 250);
+            return reply;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("STARTTLS with James failed", e);
+        }
+    }
+
+    /**
+     * Logs in the way a mail client does: STARTTLS first when James offers it (AUTH is only
+     * offered over TLS then), then AUTH PLAIN, which must succeed.
+     */
+    public void authenticate(String user, String password) {
+        if (ehlo.text().contains("STARTTLS")) {
+            expect(startTls(), 220);
+        }
+        expect(authPlain(user, password), 235);
     }
 
     /** AUTH PLAIN with the initial response (RFC 4616); returns James's reply. */
@@ -114,6 +165,22 @@ public final class SmtpDialog implements AutoCloseable {
             throw new IllegalStateException("expected " + code + " but James said: " + reply);
         }
         return reply;
+    }
+
+    /** Trusts any server certificate: the test only needs the channel encrypted. */
+    private static final class TrustingManager implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 
     /** One SMTP reply: its code and its full text. */

@@ -153,6 +153,7 @@ class TwoNodesTest {
             .edit("mailetcontainer.xml", "enableJmx=\"true\"", "enableJmx=\"false\"")
             .edit("mailetcontainer.xml", "<processors>", "<processors enableJmx=\"false\">")
             .edit("smtpserver.xml", "<jmxName>smtpserver-global</jmxName>", "<jmxName>smtpserver-" + nodeId + "</jmxName>")
+            .edit("smtpserver.xml", "<jmxName>smtpserver-submission</jmxName>", "<jmxName>smtpserver-submission-" + nodeId + "</jmxName>")
             .edit("mailetcontainer.xml", "<retryRepository>file://var/mail/smtp-routes/retry/</retryRepository>",
                 "<retryRepository>file://var/mail/smtp-routes/retry/</retryRepository><retryNodeId>" + nodeId + "</retryNodeId>"
                     + "<retryNodeLease>" + LEASE.toSeconds() + "s</retryNodeLease>")

@@ -36,7 +36,7 @@ class RouteFileParserTest {
 
         RouteTable table = parse(
             "<smtproutes>",
-            "  <route domain='example.com' possibleDelivery='false' inbound='true' tls='opportunistic'",
+            "  <route domain='example.com' possibleDelivery='false' inbound='true' tls='verify'",
             "         maxConnectionsPerHost='20' delayWarning='4h' allowPlainAuth='false'>",
             "    <host priority='0'>192.168.1.10</host>",
             "    <host priority='0'>192.168.1.11:2525</host>",
@@ -55,6 +55,7 @@ class RouteFileParserTest {
                 .hosts(RouteHost.of("192.168.1.10", 25, 0), RouteHost.of("192.168.1.11", 2525, 0),
                     RouteHost.of("backup.example.net", 25, 10))
                 .inbound(true)
+                .tls(TlsMode.VERIFY)
                 .maxConnectionsPerHost(20)
                 .delayWarning(Duration.ofHours(4))
                 .retry(RetryOverrides.builder().initial(Duration.ofSeconds(60)).max(Duration.ofHours(1))
@@ -115,6 +116,27 @@ class RouteFileParserTest {
     }
 
     @Test
+    void theRiskyCombinationsLoadWhenTheAdminOptsIn() throws Exception {
+        RouteTable table = parse(
+            "<smtproutes>",
+            "  <route domain='company.example' inbound='true' allowInboundUsedns='true'><host>USEDNS</host></route>",
+            "  <route domain='.branch.company.example' inbound='true'><host>mx.company.example</host></route>",
+            "  <route domain='relay.example' tls='required' allowUnverifiedAuth='true'><host>mx.example.net</host>",
+            "    <auth user='u' passwordEnv='RELAY_PW'/></route>",
+            "  <route domain='plain.example' tls='none' allowUnverifiedAuth='true' allowPlainAuth='true'>",
+            "    <host>mx.example.net</host><auth user='u' passwordEnv='RELAY_PW'/></route>",
+            "</smtproutes>");
+
+        assertThat(table.routes()).extracting(Route::domain)
+            .containsExactly("company.example", ".branch.company.example", "relay.example", "plain.example");
+        assertThat(table.routes().get(0).allowInboundUsedns()).isTrue();
+        assertThat(table.routes().get(2).allowUnverifiedAuth()).isTrue();
+        assertThat(table.routes().get(3).allowPlainAuth()).isTrue();
+        assertThat(table.routes().get(1).allowUnverifiedAuth()).isFalse();
+        assertThat(table.routes().get(1).allowInboundUsedns()).isFalse();
+    }
+
+    @Test
     void emptyFileHasNoRoutes() throws Exception {
         assertThat(parse("<smtproutes/>").routes()).isEmpty();
         assertThat(parse("<?xml version='1.0'?>", "<!-- nothing yet -->", "<smtproutes>", "</smtproutes>").isEmpty())
@@ -124,7 +146,7 @@ class RouteFileParserTest {
     @Test
     void readsPasswordFromInjectedEnvironment() throws Exception {
         RouteTable table = parse(
-            "<smtproutes><route domain='example.com'><host>mx.example.net</host>",
+            "<smtproutes><route domain='example.com' tls='verify'><host>mx.example.net</host>",
             "<auth user='relayuser' passwordEnv='RELAY_PW'/></route></smtproutes>");
 
         RouteAuth auth = table.routes().get(0).auth().orElseThrow();
@@ -139,7 +161,7 @@ class RouteFileParserTest {
         Files.writeString(passwordFile, " pass word \r\n");
 
         RouteTable table = parse(
-            "<smtproutes><route domain='example.com'><host>mx.example.net</host>",
+            "<smtproutes><route domain='example.com' tls='verify'><host>mx.example.net</host>",
             "<auth user='u' passwordFile='" + passwordFile.toAbsolutePath() + "'/></route></smtproutes>");
 
         RouteAuth auth = table.routes().get(0).auth().orElseThrow();
@@ -201,7 +223,8 @@ class RouteFileParserTest {
             bad("unknown attribute on route",
                 routes("<route domain='a.com' tlsMode='none'><host>h</host></route>"),
                 "conf/smtproutes.xml: route 'a.com': unknown attribute 'tlsMode' (allowed: domain, possibleDelivery, "
-                    + "inbound, tls, allowPlainAuth, maxConnectionsPerHost, delayWarning)"),
+                    + "inbound, tls, allowPlainAuth, allowUnverifiedAuth, allowInboundUsedns, maxConnectionsPerHost, "
+                    + "delayWarning)"),
             bad("unknown attribute on host",
                 routes("<route domain='a.com'><host weight='2'>h</host></route>"),
                 "conf/smtproutes.xml: route 'a.com': host 'h': unknown attribute 'weight' (allowed: priority)"),
@@ -313,6 +336,41 @@ class RouteFileParserTest {
                 routes("<route domain='all' inbound='true'><host>h</host></route>"),
                 "conf/smtproutes.xml: route 'all': inbound is not allowed on the ALL route: it would make James an "
                     + "open relay"),
+            bad("inbound on a top-level domain suffix",
+                routes("<route domain='.com' inbound='true'><host>h</host></route>"),
+                "conf/smtproutes.xml: route '.com': inbound is not allowed on the single-label suffix '.com': it would "
+                    + "relay mail from anyone to every domain under it; name your own domain"),
+            bad("inbound on a single-label private suffix",
+                routes("<route domain='.lan' inbound='true'><host>h</host></route>"),
+                "conf/smtproutes.xml: route '.lan': inbound is not allowed on the single-label suffix '.lan': it would "
+                    + "relay mail from anyone to every domain under it; name your own domain"),
+            bad("inbound on a top-level domain",
+                routes("<route domain='com' inbound='true'><host>h</host></route>"),
+                "conf/smtproutes.xml: route 'com': inbound is not allowed on 'com': 'com' is a public suffix, so it "
+                    + "would relay mail from anyone to domains other people own; name your own domain"),
+            bad("inbound on a two-label public suffix",
+                routes("<route domain='.co.uk' inbound='true'><host>h</host></route>"),
+                "conf/smtproutes.xml: route '.co.uk': inbound is not allowed on '.co.uk': 'co.uk' is a public suffix, "
+                    + "so it would relay mail from anyone to domains other people own; name your own domain"),
+            bad("inbound on a private public suffix",
+                routes("<route domain='.github.io' inbound='true'><host>h</host></route>"),
+                "conf/smtproutes.xml: route '.github.io': inbound is not allowed on '.github.io': 'github.io' is a "
+                    + "public suffix, so it would relay mail from anyone to domains other people own; name your own domain"),
+            bad("inbound with USEDNS",
+                routes("<route domain='company.example' inbound='true'><host>USEDNS</host></route>"),
+                "conf/smtproutes.xml: route 'company.example': inbound with USEDNS relays mail from anyone to whatever "
+                    + "MX the domain's DNS names (a delegated subdomain can point it anywhere); list the inside hosts, "
+                    + "or set allowInboundUsedns=\"true\" if that is what you want"),
+            bad("auth without verified TLS",
+                routes("<route domain='a.com' tls='required'><host>h</host><auth user='u' passwordEnv='RELAY_PW'/></route>"),
+                "conf/smtproutes.xml: route 'a.com': <auth> needs tls=\"verify\" (got tls=\"required\"): without a "
+                    + "verified certificate the password can go to a man-in-the-middle; set allowUnverifiedAuth=\"true\" "
+                    + "to accept that risk"),
+            bad("auth with the default TLS",
+                routes("<route domain='a.com' allowPlainAuth='true'><host>h</host><auth user='u' passwordEnv='RELAY_PW'/></route>"),
+                "conf/smtproutes.xml: route 'a.com': <auth> needs tls=\"verify\" (got tls=\"opportunistic\"): without "
+                    + "a verified certificate the password can go to a man-in-the-middle; set allowUnverifiedAuth=\"true\" "
+                    + "to accept that risk"),
             bad("maxConnectionsPerHost zero",
                 routes("<route domain='a.com' maxConnectionsPerHost='0'><host>h</host></route>"),
                 "conf/smtproutes.xml: route 'a.com': attribute 'maxConnectionsPerHost': must be 1..10000, got '0'"),
@@ -411,7 +469,7 @@ class RouteFileParserTest {
             .findFirst();
         assumeTrue(anyVariable.isPresent(), "the process environment has no variable to read");
         Map.Entry<String, String> variable = anyVariable.get();
-        String xml = routes("<route domain='a.com'><host>h</host><auth user='u' passwordEnv='" + variable.getKey()
+        String xml = routes("<route domain='a.com' tls='verify'><host>h</host><auth user='u' passwordEnv='" + variable.getKey()
             + "'/></route>");
 
         RouteTable table = new RouteFileParser().parse(stream(xml), SOURCE, confDirectory);

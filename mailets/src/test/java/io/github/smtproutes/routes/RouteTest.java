@@ -94,7 +94,7 @@ class RouteTest {
         RouteAuth auth = RouteAuth.of("relayuser", "s3cret", "env RELAY_PW");
         Route one = Route.builder("Example.com").hosts(PRIMARY, BACKUP).tls(TlsMode.VERIFY).auth(auth).build();
         Route same = Route.builder("example.com").hosts(PRIMARY, BACKUP).tls(TlsMode.VERIFY).auth(auth).build();
-        Route otherTls = Route.builder("example.com").hosts(PRIMARY, BACKUP).tls(TlsMode.REQUIRED).auth(auth).build();
+        Route otherTls = Route.builder("example.com").hosts(PRIMARY, BACKUP).tls(TlsMode.REQUIRED).allowUnverifiedAuth(true).auth(auth).build();
         Route otherOrder = Route.builder("example.com").hosts(BACKUP, PRIMARY).tls(TlsMode.VERIFY).auth(auth).build();
 
         assertThat(one).isEqualTo(same).hasSameHashCodeAs(same).isNotEqualTo(otherTls).isNotEqualTo(otherOrder);
@@ -105,6 +105,7 @@ class RouteTest {
         Route route = Route.builder("example.com")
             .hosts(PRIMARY, BACKUP)
             .inbound(true)
+            .tls(TlsMode.VERIFY)
             .auth(RouteAuth.of("relayuser", "s3cret-Pa55", "file /etc/james/relay.pw"))
             .retry(RetryOverrides.builder().maxAttempts(5).build())
             .delayWarning(Duration.ofHours(4))
@@ -114,9 +115,34 @@ class RouteTest {
         assertThat(route.toString())
             .doesNotContain("s3cret-Pa55")
             .isEqualTo("Route{domain=example.com, hosts=[192.168.1.10:25/pri=0, backup.example.net:25/pri=10], "
-                + "possibleDelivery=false, inbound=true, tls=opportunistic, allowPlainAuth=false, "
+                + "possibleDelivery=false, inbound=true, tls=verify, allowPlainAuth=false, "
                 + "auth=RouteAuth{user=relayuser, password=<redacted>, source=file /etc/james/relay.pw}, "
                 + "retry=RetryOverrides{maxAttempts=5}, delayWarning=4h, maxConnectionsPerHost=20}");
+    }
+
+    @Test
+    void authNeedsVerifiedTlsUnlessTheRouteOptsIn() {
+        RouteAuth auth = RouteAuth.of("relayuser", "s3cret", "env RELAY_PW");
+        assertThatThrownBy(() -> Route.builder("example.com").host(PRIMARY).tls(TlsMode.REQUIRED).auth(auth).build())
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("route 'example.com': <auth> needs tls=\"verify\" (got tls=\"required\")");
+        Route optedIn = Route.builder("example.com").host(PRIMARY).tls(TlsMode.REQUIRED).allowUnverifiedAuth(true).auth(auth).build();
+        assertThat(optedIn.toString()).contains("allowUnverifiedAuth=true");
+    }
+
+    @Test
+    void inboundNeedsADomainOfTheOrganisationsOwn() {
+        assertThatThrownBy(() -> Route.builder(".uk").host(PRIMARY).inbound(true).build())
+            .hasMessageContaining("single-label suffix '.uk'");
+        assertThatThrownBy(() -> Route.builder("co.uk").host(PRIMARY).inbound(true).build())
+            .hasMessageContaining("'co.uk' is a public suffix");
+        assertThatThrownBy(() -> Route.builder("company.example").kind(RouteKind.USEDNS).inbound(true).build())
+            .hasMessageContaining("inbound with USEDNS");
+        assertThat(Route.builder(".company.co.uk").host(PRIMARY).inbound(true).build().inbound()).isTrue();
+        assertThat(Route.builder("company.example").kind(RouteKind.USEDNS).inbound(true).allowInboundUsedns(true).build()
+            .allowInboundUsedns()).isTrue();
+        // Outbound-only routes may name any suffix: they relay only for trusted senders.
+        assertThat(Route.builder(".com").host(PRIMARY).build().inbound()).isFalse();
     }
 
     @Test

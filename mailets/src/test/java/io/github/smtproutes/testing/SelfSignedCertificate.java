@@ -33,8 +33,12 @@ public final class SelfSignedCertificate {
     private final SSLContext clientContext;
     private final X509Certificate certificate;
     private final KeyStore trustStore;
+    private final KeyStore keyStore;
+    private final char[] password;
 
     private SelfSignedCertificate(KeyStore keyStore, char[] password) throws GeneralSecurityException {
+        this.keyStore = keyStore;
+        this.password = password.clone();
         this.certificate = (X509Certificate) keyStore.getCertificate(ALIAS);
         this.trustStore = trustStoreWith(certificate);
         this.serverContext = serverContext(keyStore, password);
@@ -59,6 +63,26 @@ public final class SelfSignedCertificate {
             throw new IllegalStateException("Cannot load the certificate keytool generated", e);
         } finally {
             deleteQuietly(directory);
+        }
+    }
+
+    /**
+     * Writes the key and certificate as a PKCS12 key store protected by {@code secret} (store and
+     * key alike), the form James's {@code <tls><keystore>} reads.
+     */
+    public void writePkcs12(Path file, String secret) {
+        try {
+            char[] newPassword = secret.toCharArray();
+            KeyStore copy = KeyStore.getInstance("PKCS12");
+            copy.load(null, newPassword);
+            copy.setKeyEntry(ALIAS, keyStore.getKey(ALIAS, password), newPassword, keyStore.getCertificateChain(ALIAS));
+            try (java.io.OutputStream out = Files.newOutputStream(file)) {
+                copy.store(out, newPassword);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot write the key store " + file, e);
         }
     }
 

@@ -102,7 +102,7 @@ class EsaRoutesTest {
         assertThat(result.out).isEmpty();
         String routes = dir.resolve("routes.txt").toString();
         assertThat(result.err.lines()).contains(
-            routes + ":3: domain 'bad_domain.com': not a valid name (letters, digits, '-' and '.'; no empty labels)",
+            routes + ":3: route 'bad_domain.com': domain contains '_'; only letters, digits, '-' and '.' are allowed",
             routes + ":4: route 'nohosts.example' has no destination: write hosts, USEDNS or /dev/null after the domain",
             routes + ":5: destination '10.0.0.3:99999': port must be 1..65535",
             routes + ":5: destination 'host.example/pri=70000': priority must be 0..65535, got '70000'",
@@ -121,7 +121,7 @@ class EsaRoutesTest {
         Files.writeString(dir.resolve("relay.pw"), "s3cret-password\n");
         String xml = "<smtproutes>"
             + "<route domain='plain.example'><host>10.0.0.1</host></route>"
-            + "<route domain='tls.example' tls='required' maxConnectionsPerHost='4'><host>10.0.0.2</host>"
+            + "<route domain='tls.example' tls='verify' maxConnectionsPerHost='4'><host>10.0.0.2</host>"
             + "<retry initial='1h' maxAttempts='5'/><auth user='relay' passwordFile='relay.pw'/></route>"
             + "</smtproutes>";
         Path file = write("smtproutes.xml", xml);
@@ -130,11 +130,74 @@ class EsaRoutesTest {
         Result result = run("export", file);
 
         assertThat(result.status).isZero();
-        String note = "#" + EsaRoutes.UNEXPORTABLE_MARK + "tls.example': maxConnectionsPerHost=\"4\", tls=\"required\", "
+        String note = "#" + EsaRoutes.UNEXPORTABLE_MARK + "tls.example': maxConnectionsPerHost=\"4\", tls=\"verify\", "
             + "<retry initial=\"1h\" maxAttempts=\"5\"/>, <auth passwordFile=\"relay.pw\" user=\"relay\"/>";
         assertThat(result.out.lines()).containsExactly("plain.example 10.0.0.1", note, "tls.example 10.0.0.2");
-        assertThat(result.err).contains("warning: route 'tls.example' has settings with no ESA form, not exported: maxConnectionsPerHost=\"4\", tls=\"required\"");
+        assertThat(result.err).contains("warning: route 'tls.example' has settings with no ESA form, not exported: maxConnectionsPerHost=\"4\", tls=\"verify\"");
         assertThat(result.out + result.err).doesNotContain("s3cret");
+    }
+
+    @Test
+    void aMultiLineXmlCommentExportsAsCommentLinesAndNeverAsALiveRoute() throws Exception {
+        String xml = "<smtproutes>\n"
+            + "  <!-- old:\n ALL relay.attacker.example\r\n.evil.example USEDNS\u2028ALL relay2.attacker.example -->\n"
+            + "  <route domain='example.com'><host>10.0.0.1</host></route>\n"
+            + "</smtproutes>\n";
+
+        Result exported = run("export", write("smtproutes.xml", xml));
+
+        assertThat(exported.status).as(exported.err).isZero();
+        assertThat(exported.out.lines()).containsExactly("# old:", "# ALL relay.attacker.example",
+            "#.evil.example USEDNS", "#ALL relay2.attacker.example ", "example.com 10.0.0.1");
+        Result reimported = run("import", write("routes.txt", exported.out));
+        assertThat(reimported.status).as(reimported.err).isZero();
+        assertThat(parse(reimported.out).routes()).extracting(Route::domain).containsExactly("example.com");
+    }
+
+    @Test
+    void attributeValuesWithLineBreaksStayInsideTheirExportNote() throws Exception {
+        String xml = "<smtproutes>"
+            + "<route domain='example.com' delayWarning='4h&#10;ALL relay.attacker.example&#13;.evil.example USEDNS'>"
+            + "<host>10.0.0.1</host><retry initial='1h&#x2028;ALL relay2.attacker.example'/></route>"
+            + "</smtproutes>";
+
+        Result exported = run("export", write("smtproutes.xml", xml));
+
+        assertThat(exported.status).as(exported.err).isZero();
+        assertThat(exported.out.lines()).containsExactly(
+            "#" + EsaRoutes.UNEXPORTABLE_MARK + "example.com': delayWarning=\"4h&#10;ALL relay.attacker.example&#13;"
+                + ".evil.example USEDNS\", <retry initial=\"1h&#8232;ALL relay2.attacker.example\"/>",
+            "example.com 10.0.0.1");
+        assertThat(exported.err.lines()).hasSize(1).allSatisfy(line -> assertThat(line).startsWith("warning: "));
+        Result reimported = run("import", write("routes.txt", exported.out));
+        assertThat(parse(reimported.out).routes()).extracting(Route::domain).containsExactly("example.com");
+    }
+
+    @Test
+    void hostileValuesInRoutesAreRefusedNotExported() throws Exception {
+        String xml = "<smtproutes>"
+            + "<route domain='example.com&#10;ALL'><host>10.0.0.1</host></route>"
+            + "<route domain='b.example'><host>10.0.0.2&#10;ALL relay.attacker.example</host></route>"
+            + "<route domain='c.example'><host priority='1&#10;'>10.0.0.3</host></route>"
+            + "</smtproutes>";
+
+        Result exported = run("export", write("smtproutes.xml", xml));
+
+        assertThat(exported.status).isEqualTo(EsaRoutes.INVALID_INPUT);
+        assertThat(exported.out).isEmpty();
+        assertThat(exported.err).contains("nothing written: 2 problem(s)");
+    }
+
+    @Test
+    void anEsaCommentWithAControlCharacterIsRefusedOnImport() throws Exception {
+        Result imported = run("import", write("routes.txt", "# note\rALL relay.attacker.example\n# bell\u0007\nexample.com 10.0.0.1\n"));
+
+        assertThat(imported.status).isEqualTo(EsaRoutes.INVALID_INPUT);
+        assertThat(imported.out).isEmpty();
+        String routes = dir.resolve("routes.txt").toString();
+        assertThat(imported.err.lines()).contains(
+            routes + ":1: a comment cannot hold a control character (found \\x0D)",
+            routes + ":2: a comment cannot hold a control character (found \\x07)");
     }
 
     @Test

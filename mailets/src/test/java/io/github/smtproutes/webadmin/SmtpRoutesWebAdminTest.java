@@ -68,7 +68,7 @@ class SmtpRoutesWebAdminTest {
             + "<route domain='reload.test'><host>" + reloadHost.address() + "</host></route>"
             + "<route domain='refuse.test'><host>" + REFUSING.address() + "</host></route>"
             + "<route domain='.drop.test'><host>/dev/null</host></route>"
-            + "<route domain='options.test' tls='required' maxConnectionsPerHost='4' delayWarning='4h'><host>127.0.0.1:1</host>"
+            + "<route domain='options.test' tls='verify' maxConnectionsPerHost='4' delayWarning='4h'><host>127.0.0.1:1</host>"
             + "<retry initial='5m' maxAttempts='10'/><auth user='relay' passwordFile='" + PASSWORD_FILE + "'/></route>"
             + "<route domain='.wait.test'><host>" + WAITING.address() + "</host><retry initial='1h'/></route>"
             + "<route domain='senders.test'><host>" + SENDERS.address() + "</host></route>"
@@ -96,7 +96,7 @@ class SmtpRoutesWebAdminTest {
             "options", Map.of("tls", "opportunistic", "possibleDelivery", false, "allowPlainAuth", false)));
         assertThat(response.<String>path("tables[0].routes[4].destination")).isEqualTo("/dev/null");
         assertThat(response.<Map<String, Object>>path("tables[0].routes[5].options")).isEqualTo(Map.of(
-            "tls", "required", "possibleDelivery", false, "allowPlainAuth", false,
+            "tls", "verify", "possibleDelivery", false, "allowPlainAuth", false,
             "auth", Map.of("user", "relay", "password", "<redacted>", "passwordFrom", "file " + PASSWORD_FILE),
             "retry", Map.of("initial", "5m", "maxAttempts", 10),
             "delayWarning", "4h", "maxConnectionsPerHost", 4));

@@ -12,12 +12,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * One James 3.8.1 memory server in a JVM of its own, started the way the Docker image starts it:
  * {@code java -Dworking.directory=W -Dlogback.configurationFile=W/conf/logback.xml
- * -Dextra.props=W/conf/jvm.properties -cp 'james-lib/*' org.apache.james.MemoryJamesServerMain},
+ * -Dextra.props=W/conf/jvm.properties -cp 'james-lib/*' org.apache.james.MemoryJamesServerMain
+ * --generate-keystore},
  * in W. The extension is deliberately not on that classpath: James loads it from
  * W/extensions-jars/, as in production. The console output goes to W/logs/james-console.log.
  */
 final class JamesProcess {
     static final String MAIN_CLASS = "org.apache.james.MemoryJamesServerMain";
+    /** James's own option: generate a self-signed key store wherever a configured one is missing. */
+    static final String GENERATE_KEYSTORE = "--generate-keystore";
     /** What James logs once every server is up. */
     static final String STARTED = "JAMES server started";
     /** Extra JVM options for James, e.g. JAMES_JAVA_OPTS="-Xmx1g". */
@@ -58,6 +61,8 @@ final class JamesProcess {
         command.add("-cp");
         command.add(jamesLib.resolve("*").toString());
         command.add(MAIN_CLASS);
+        // James makes conf/keystore (the STARTTLS key of conf/smtpserver.xml) when it is missing.
+        command.add(GENERATE_KEYSTORE);
         return command;
     }
 

@@ -26,7 +26,9 @@ final class LocalConf {
 
     /**
      * smtpserver.xml: the first listener binds {@code 127.0.0.1:smtpPort}. Any further listeners
-     * (the stock image has 465 and 587 too) keep their ports but move to loopback as well.
+     * (the shipped submission port 587, the stock image's 465) move to loopback as well, keeping an
+     * unprivileged port; a privileged one (below 1024, which a user cannot bind) becomes 0, a free
+     * port the system picks.
      */
     static String smtpServer(String xml, int smtpPort) {
         List<int[]> binds = elementsOutsideComments(xml, BIND);
@@ -81,9 +83,16 @@ final class LocalConf {
             String trimmed = address.trim();
             int colon = trimmed.lastIndexOf(':');
             String port = colon < 0 ? "25" : trimmed.substring(colon + 1);
+            if (isPrivileged(port)) {
+                port = "0";
+            }
             result.append(result.length() == 0 ? "" : ",").append(LOOPBACK).append(':').append(port);
         }
         return result.toString();
+    }
+
+    private static boolean isPrivileged(String port) {
+        return port.matches("[0-9]{1,5}") && Integer.parseInt(port) < 1024;
     }
 
     /** Each match as {start, end, group1Start, group1End}, skipping matches inside XML comments. */

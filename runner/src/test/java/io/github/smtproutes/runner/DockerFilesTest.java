@@ -64,6 +64,14 @@ class DockerFilesTest {
     }
 
     @Test
+    void jamesGeneratesTheStartTlsKeyStoreAtItsFirstStart() throws IOException {
+        // The shipped smtpserver.xml offers STARTTLS with conf/keystore, which the image does not ship.
+        assertThat(Files.readString(PROJECT.resolve("conf/smtpserver.xml"))).contains("<keystore>file://conf/keystore</keystore>");
+        assertThat(instructions("CMD")).containsExactly(List.of("[\"--generate-keystore\"]"));
+        assertThat(list(service("james").get("ports"))).anySatisfy(port -> assertThat(port).endsWith(":587"));
+    }
+
+    @Test
     void composeBuildsTheDockerfileFromTheProjectRoot() {
         Map<String, Object> build = map(service("james").get("build"));
 

@@ -33,11 +33,13 @@ class LocalConfTest {
         String local = LocalConf.smtpServer(original, 2525);
 
         assertThat(parse(local).getElementsByTagName("bind").item(0).getTextContent()).isEqualTo("127.0.0.1:2525");
-        assertThat(changedLines(original, local)).hasSize(1);
+        // The submission listener (587, privileged) moves to a free loopback port.
+        assertThat(parse(local).getElementsByTagName("bind").item(1).getTextContent()).isEqualTo("127.0.0.1:0");
+        assertThat(changedLines(original, local)).hasSize(2);
     }
 
     @Test
-    void furtherSmtpListenersKeepTheirPortsOnLoopback() {
+    void furtherSmtpListenersMoveToLoopbackAndLeavePrivilegedPorts() {
         String xml = "<smtpservers><smtpserver><bind>0.0.0.0:25</bind></smtpserver>"
             + "<!-- <bind>0.0.0.0:24</bind> -->"
             + "<smtpserver><bind>0.0.0.0:465, 0.0.0.0:10465</bind></smtpserver></smtpservers>";
@@ -46,7 +48,7 @@ class LocalConfTest {
 
         assertThat(local).isEqualTo("<smtpservers><smtpserver><bind>127.0.0.1:2600</bind></smtpserver>"
             + "<!-- <bind>0.0.0.0:24</bind> -->"
-            + "<smtpserver><bind>127.0.0.1:465,127.0.0.1:10465</bind></smtpserver></smtpservers>");
+            + "<smtpserver><bind>127.0.0.1:0,127.0.0.1:10465</bind></smtpserver></smtpservers>");
     }
 
     @Test

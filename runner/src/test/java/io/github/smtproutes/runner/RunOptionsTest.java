@@ -73,6 +73,6 @@ class RunOptionsTest {
             "-Dlogback.configurationFile=/w/conf/logback.xml",
             "-Dextra.props=/w/conf/jvm.properties",
             "-cp", "/p/runner/target/james-lib/*",
-            "org.apache.james.MemoryJamesServerMain");
+            "org.apache.james.MemoryJamesServerMain", "--generate-keystore");
     }
 }
