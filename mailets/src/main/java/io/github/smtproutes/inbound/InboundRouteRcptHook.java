@@ -1,5 +1,7 @@
 package io.github.smtproutes.inbound;
 
+import java.util.Optional;
+
 import javax.inject.Inject;
 
 import org.apache.commons.configuration2.Configuration;
@@ -13,7 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.smtproutes.SmtpRoutes;
+import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteFileException;
+import io.github.smtproutes.verify.RecipientVerifier;
 
 /**
  * SMTP RCPT hook of inbound gateway mode: accepts, from any client, recipients whose SMTP route
@@ -23,8 +27,12 @@ import io.github.smtproutes.routes.RouteFileException;
  * <pre>
  * &lt;handler class="io.github.smtproutes.inbound.InboundRouteRcptHook"&gt;
  *     &lt;routes&gt;file://conf/smtproutes.xml&lt;/routes&gt;   (optional; this is the default)
+ *     &lt;callAhead&gt;...&lt;/callAhead&gt;                   (optional; see CallAheadSettings)
  * &lt;/handler&gt;
  * </pre>
+ *
+ * <p>On a route with {@code verifyRecipients="callahead"}, an inbound recipient is accepted only
+ * once the route's own hosts accept it ({@link CallAheadCheck}).
  *
  * <p>James runs the hooks of the handler chain in order, and the first hook answering OK ends the
  * RCPT checks. Handlers listed in the chain come before James's core hooks (the core package is
@@ -36,11 +44,13 @@ public class InboundRouteRcptHook implements RcptHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(InboundRouteRcptHook.class);
 
     private final SmtpRoutes smtpRoutes;
+    private final CallAheadCheck callAhead;
     private InboundRoutes inboundRoutes;
 
     @Inject
-    public InboundRouteRcptHook(SmtpRoutes smtpRoutes) {
+    public InboundRouteRcptHook(SmtpRoutes smtpRoutes, RecipientVerifier verifier) {
         this.smtpRoutes = smtpRoutes;
+        this.callAhead = new CallAheadCheck(verifier);
     }
 
     @Override
@@ -51,15 +61,18 @@ public class InboundRouteRcptHook implements RcptHook {
         } catch (RouteFileException e) {
             throw new ConfigurationException("InboundRouteRcptHook: " + e.getMessage(), e);
         }
+        callAhead.configure(config, "InboundRouteRcptHook (" + location + ")");
     }
 
     @Override
     public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
-        if (inboundRoutes.isInbound(rcpt)) {
+        Optional<Route> inbound = inboundRoutes.inboundRoute(rcpt);
+        if (inbound.isPresent()) {
             // The organisation's own domain: anyone on the internet may send to it (that is what
             // an inbound gateway is for). OK ends the RCPT checks, so the relay check never sees it.
-            LOGGER.debug("RCPT {} accepted: its SMTP route is inbound", rcpt.asString());
-            return HookResult.OK;
+            LOGGER.debug("RCPT {}: its SMTP route is inbound", rcpt.asString());
+            // Last: with verifyRecipients="callahead", the route's own hosts say whether they take it.
+            return callAhead.check(session, inbound.get(), rcpt);
         }
         // Outbound-only and unrouted domains: James's normal relay rules decide (authenticated
         // users and authorised networks only), so James never becomes an open relay.

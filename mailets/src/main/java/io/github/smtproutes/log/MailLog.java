@@ -115,6 +115,39 @@ public final class MailLog {
         LOG.info("Queue of node {} adopted by node {}: {} message(s), its lease expired {}", fromNode, toNode, count, leaseExpired);
     }
 
+    /**
+     * One destination host's answer to a call-ahead question (ESA "SMTP Call-Ahead"), e.g.
+     * {@code SMTP Call-Ahead: To:<u@example.com> route example.com host 10.0.0.5:25 answer reject - 5.1.1 - ('550', ['5.1.1 No such user'])}.
+     */
+    public static void callAheadHost(String recipient, String route, String host, String answer, String reply) {
+        LOG.info("SMTP Call-Ahead: To:<{}> route {} host {} answer {} - {}", printable(recipient), route, host, answer,
+            esaReply(reply));
+    }
+
+    /**
+     * What a RCPT was answered after call-ahead: the verification's result (fresh or cached), and
+     * the action taken, e.g. {@code SMTP Call-Ahead: ICID 12 To:<u@example.com> route example.com
+     * result reject (cached) action reject - 5.1.1 - ('550', ['5.1.1 No such user'])}.
+     */
+    public static void callAheadResult(String context, String recipient, String route, String result, boolean cached,
+            String action, String reply) {
+        LOG.info("SMTP Call-Ahead: {} To:<{}> route {} result {}{} action {} - {}", context, printable(recipient), route,
+            result, cached ? " (cached)" : "", action, esaReply(reply));
+    }
+
+    /** Control characters as {@code \xNN}, so that no address can forge or break a log line. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
     public static String rids(List<Integer> rids) {
         return rids.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
     }
