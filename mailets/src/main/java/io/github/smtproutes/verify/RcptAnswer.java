@@ -15,11 +15,13 @@ public final class RcptAnswer {
     /** The reply to RCPT when no host gave a definite answer and the route says tempfail. */
     public static final SmtpReply TEMPFAIL = SmtpReply.of(451, "451 4.4.3 Cannot verify the recipient now, try again later");
 
+    private final Verification verification;
     private final boolean accept;
     private final SmtpReply reply;
     private final String action;
 
-    private RcptAnswer(boolean accept, SmtpReply reply, String action) {
+    private RcptAnswer(Verification verification, boolean accept, SmtpReply reply, String action) {
+        this.verification = verification;
         this.accept = accept;
         this.reply = Objects.requireNonNull(reply);
         this.action = action;
@@ -28,20 +30,25 @@ public final class RcptAnswer {
     public static RcptAnswer of(Verification verification, VerifyFailureAction onFailure) {
         switch (verification.verdict()) {
             case ACCEPTED:
-                return new RcptAnswer(true, verification.reply(), "accept");
+                return new RcptAnswer(verification, true, verification.reply(), "accept");
             case REFUSED:
                 // The inside server's own words (RFC 5321 4.2: the text is for the sender's user),
                 // so the sender learns exactly what a delivery attempt would have told them.
-                return new RcptAnswer(false, printable(verification.reply()), "reject");
+                return new RcptAnswer(verification, false, printable(verification.reply()), "reject");
             default:
                 if (onFailure == VerifyFailureAction.ACCEPT) {
-                    return new RcptAnswer(true, verification.reply(), "accept unverified");
+                    return new RcptAnswer(verification, true, verification.reply(), "accept unverified");
                 }
                 // 451 4.4.3 (RFC 3463: directory server failure): the sending server keeps the
                 // mail and retries, and by then an inside host may answer. The client is told
                 // nothing about our inside hosts.
-                return new RcptAnswer(false, TEMPFAIL, "tempfail");
+                return new RcptAnswer(verification, false, TEMPFAIL, "tempfail");
         }
+    }
+
+    /** The verification this answer comes from. */
+    public Verification verification() {
+        return verification;
     }
 
     /** Whether RCPT is accepted (James answers its usual 250). */
