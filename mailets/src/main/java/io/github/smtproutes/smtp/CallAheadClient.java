@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.apache.james.core.MailAddress;
 
@@ -24,13 +25,14 @@ import io.github.smtproutes.routes.Route;
  * budget. Judgement is left to {@link OutcomeClassifier#classifyCallAhead}. Thread-safe.
  */
 public final class CallAheadClient implements AutoCloseable {
-    private final String heloName;
+    private final Supplier<String> heloName;
     private final int maxPerHost;
     private final ConnectionPool pool;
     private final ConcurrentHashMap<String, Semaphore> limits = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicLong> busy = new ConcurrentHashMap<>();
 
-    public CallAheadClient(String heloName, int maxPerHost, ConnectionPool pool) {
+    /** @param heloName the EHLO name, asked for when a session opens (it may need a DNS lookup) */
+    public CallAheadClient(Supplier<String> heloName, int maxPerHost, ConnectionPool pool) {
         this.heloName = heloName;
         this.maxPerHost = maxPerHost;
         this.pool = pool;
@@ -86,7 +88,7 @@ public final class CallAheadClient implements AutoCloseable {
 
     private CallAheadAnswer askOnNewSession(HostAddress host, Route route, String domain, MailAddress recipient, Duration budget) {
         SessionTrace trace = new SessionTrace(host.endpoint(), List.of(recipient));
-        ClientSettings settings = new ClientSettings(heloName, budget, budget);
+        ClientSettings settings = new ClientSettings(heloName.get(), budget, budget);
         Optional<SmtpConnection> opened = SmtpConnection.open(host, route, settings, domain, trace);
         if (opened.isEmpty()) {
             return OutcomeClassifier.classifyCallAhead(trace);

@@ -248,8 +248,9 @@ public class RecipientVerifier implements AutoCloseable {
 
     private static String localHostName(DNSService dns) {
         try {
-            return dns.getHostName(dns.getLocalHost());
-        } catch (UnknownHostException e) {
+            String name = dns.getHostName(dns.getLocalHost());
+            return name == null || name.isBlank() ? "localhost" : name;
+        } catch (UnknownHostException | RuntimeException e) {
             return "localhost";
         }
     }
@@ -268,7 +269,7 @@ public class RecipientVerifier implements AutoCloseable {
             this.cache = new VerificationCache(settings.positiveTtl(), settings.negativeTtl(), settings.cacheSize());
             ConnectionPool pool = new ConnectionPool(ConnectionPool.DEFAULT_IDLE_TIME, QUESTIONS_PER_SESSION,
                 settings.maxConnectionsPerHost(), settings.timeout(), clock);
-            this.client = new CallAheadClient(settings.heloName().orElseGet(defaultHeloName), settings.maxConnectionsPerHost(), pool);
+            this.client = new CallAheadClient(() -> settings.heloName().orElseGet(defaultHeloName), settings.maxConnectionsPerHost(), pool);
             // No queue: a call-ahead starts now or not at all (then that RCPT gets onVerifyFailure).
             this.executor = new ThreadPoolExecutor(0, MAX_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
                 Thread thread = new Thread(runnable, "smtp-routes-callahead-" + THREADS.incrementAndGet());
