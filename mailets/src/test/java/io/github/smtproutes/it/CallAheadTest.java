@@ -187,6 +187,8 @@ class CallAheadTest {
         }
 
         assertThat(rcptCommands(SLOW, "busy@slow.test")).isEqualTo(1);
+        // Not only the cache: RCPTs that came while the question was out waited for its answer.
+        assertThat(MAIL_LOG.linesContaining("To:<busy@slow.test> route slow.test result accept action accept")).hasSizeGreaterThan(1);
     }
 
     @Test
