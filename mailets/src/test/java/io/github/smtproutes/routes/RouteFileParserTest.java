@@ -201,7 +201,7 @@ class RouteFileParserTest {
             bad("unknown attribute on route",
                 routes("<route domain='a.com' tlsMode='none'><host>h</host></route>"),
                 "conf/smtproutes.xml: route 'a.com': unknown attribute 'tlsMode' (allowed: domain, possibleDelivery, "
-                    + "inbound, tls, allowPlainAuth, maxConnectionsPerHost, delayWarning)"),
+                    + "inbound, tls, allowPlainAuth, maxConnectionsPerHost, delayWarning, verifyRecipients, onVerifyFailure)"),
             bad("unknown attribute on host",
                 routes("<route domain='a.com'><host weight='2'>h</host></route>"),
                 "conf/smtproutes.xml: route 'a.com': host 'h': unknown attribute 'weight' (allowed: priority)"),
