@@ -46,12 +46,16 @@ class CallAheadTest {
         .delayReply(SmtpPhase.RCPT, Duration.ofMillis(1500));
     static final ScriptedSmtpServer HANGING = ScriptedSmtpServer.start().withName("hanging").hang(SmtpPhase.RCPT);
     static final ScriptedSmtpServer PLAIN = ScriptedSmtpServer.start().withName("plain");
+    static final ScriptedSmtpServer POOLED = ScriptedSmtpServer.start().withName("pooled");
+    static final ScriptedSmtpServer LIMITED = ScriptedSmtpServer.start().withName("limited")
+        .delayReply(SmtpPhase.RCPT, Duration.ofMillis(1000));
 
     @RegisterExtension
     static JamesServerExtension james = OutsiderJames.fromRepoConf()
         .edit("smtpserver.xml", "<routes>file://conf/smtproutes.xml</routes>",
             "<routes>file://conf/smtproutes.xml</routes>"
-                + "<callAhead><timeout>5s</timeout><positiveTtl>1h</positiveTtl><negativeTtl>1h</negativeTtl></callAhead>")
+                + "<callAhead><timeout>5s</timeout><positiveTtl>1h</positiveTtl><negativeTtl>1h</negativeTtl>"
+                + "<maxConnectionsPerHost>3</maxConnectionsPerHost></callAhead>")
         .routes(() -> "<smtproutes>"
             + "<route domain='verify.test' inbound='true' verifyRecipients='callahead'><host>" + EXCHANGE.address() + "</host></route>"
             + "<route domain='failover.test' inbound='true' verifyRecipients='callahead'>"
@@ -63,12 +67,14 @@ class CallAheadTest {
             + "<route domain='slow.test' inbound='true' verifyRecipients='callahead'><host>" + SLOW.address() + "</host></route>"
             + "<route domain='hanging.test' inbound='true' verifyRecipients='callahead'><host>" + HANGING.address() + "</host></route>"
             + "<route domain='plain.test' inbound='true'><host>" + PLAIN.address() + "</host></route>"
+            + "<route domain='pooled.test' inbound='true' verifyRecipients='callahead'><host>" + POOLED.address() + "</host></route>"
+            + "<route domain='limited.test' inbound='true' verifyRecipients='callahead'><host>" + LIMITED.address() + "</host></route>"
             + "</smtproutes>")
         .extension(JamesServerExtension.Lifecycle.PER_CLASS);
 
     @AfterAll
     static void stopHosts() {
-        List.of(EXCHANGE, FLAKY, BACKUP, DOWN, SLOW, HANGING, PLAIN).forEach(ScriptedSmtpServer::close);
+        List.of(EXCHANGE, FLAKY, BACKUP, DOWN, SLOW, HANGING, PLAIN, POOLED, LIMITED).forEach(ScriptedSmtpServer::close);
         MAIL_LOG.detach();
     }
 
@@ -239,7 +245,8 @@ class CallAheadTest {
             .body("positive.size", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
             .body("negative.size", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
             .body("positive.ttl", org.hamcrest.Matchers.equalTo("1h"))
-            .body("settings.timeout", org.hamcrest.Matchers.equalTo("5s"));
+            .body("settings.timeout", org.hamcrest.Matchers.equalTo("5s"))
+            .body("settings.maxConnectionsPerHost", org.hamcrest.Matchers.equalTo(3));
 
         webAdmin(server).delete("/smtpRoutes/verify/cache").then().statusCode(204);
         webAdmin(server).get("/smtpRoutes/verify/cache").then().statusCode(200)
@@ -248,6 +255,68 @@ class CallAheadTest {
         webAdmin(server).queryParam("recipient", "admin-test@verify.test").get("/smtpRoutes/verify").then().statusCode(200)
             .body("cached", org.hamcrest.Matchers.equalTo(false));
         assertThat(rcptCommands(EXCHANGE, "admin-test@verify.test")).isEqualTo(2);
+    }
+
+    @Test
+    void questionsShareOneKeptSessionEndingEachWithRset(GuiceJamesServer server) {
+        try (SmtpDialog smtp = SmtpDialog.open(RoutesJames.smtpPort(server))) {
+            smtp.mailFrom("someone@internet.example");
+            for (String user : List.of("a", "b", "c")) {
+                assertThat(smtp.rcptTo(user + "@pooled.test").code()).isEqualTo(250);
+            }
+        }
+
+        assertThat(POOLED.connectionCount()).isEqualTo(1);
+        assertThat(commandsOnly(POOLED.transcript())).containsSubsequence(
+            "MAIL FROM:<>", "RCPT TO:<a@pooled.test>", "RSET",
+            "MAIL FROM:<>", "RCPT TO:<b@pooled.test>", "RSET",
+            "MAIL FROM:<>", "RCPT TO:<c@pooled.test>", "RSET");
+        assertThat(commandsOnly(POOLED.transcript())).doesNotContain("DATA");
+    }
+
+    @Test
+    void aHostGetsAtMostMaxConnectionsPerHostCallAheadSessions(GuiceJamesServer server) throws Exception {
+        int clients = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            CountDownLatch ready = new CountDownLatch(clients);
+            List<Future<Integer>> replies = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                String recipient = "user" + i + "@limited.test";
+                replies.add(pool.submit(() -> {
+                    try (SmtpDialog smtp = SmtpDialog.open(RoutesJames.smtpPort(server))) {
+                        smtp.mailFrom("someone@internet.example");
+                        ready.countDown();
+                        ready.await(30, TimeUnit.SECONDS);
+                        return smtp.rcptTo(recipient).code();
+                    }
+                }));
+            }
+            for (Future<Integer> reply : replies) {
+                assertThat(reply.get(60, TimeUnit.SECONDS)).isEqualTo(250);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        // Six questions, three sessions at most: the later questions waited and reused them.
+        assertThat(LIMITED.connectionCount()).isLessThanOrEqualTo(3);
+        assertThat(commandsOnly(LIMITED.transcript()).stream().filter(line -> line.startsWith("RCPT TO:"))).hasSize(clients);
+    }
+
+    @Test
+    void smtpSessionsAndWebAdminShareOneCacheAndTheMetricsCountIt(GuiceJamesServer server) {
+        try (SmtpDialog smtp = SmtpDialog.open(RoutesJames.smtpPort(server))) {
+            smtp.mailFrom("someone@internet.example");
+            assertThat(smtp.rcptTo("shared@verify.test").code()).isEqualTo(250);
+        }
+        webAdmin(server).queryParam("recipient", "shared@verify.test").get("/smtpRoutes/verify").then().statusCode(200)
+            .body("cached", org.hamcrest.Matchers.equalTo(true));
+        assertThat(rcptCommands(EXCHANGE, "shared@verify.test")).isEqualTo(1);
+
+        String metrics = webAdmin(server).get("/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("smtpRoutes_callAhead_accepted_verify_test_total", "smtpRoutes_callAhead_cacheHit_verify_test_total",
+            "smtpRoutes_callAhead_hostQuestion_127_0_0_1_" + EXCHANGE.port() + "_count", "smtpRoutes_callAhead_cache_positive_size");
     }
 
     /** How many times {@code host} was asked RCPT TO for {@code address}. */
