@@ -121,10 +121,9 @@ public final class CallAheadClient implements AutoCloseable {
         return maxPerHost;
     }
 
-    /** Session figures per endpoint ("ip:port"): the pool's, with "busy" counting refused places. */
+    /** Call-ahead session figures per endpoint ("ip:port"): idle, opened, reused (see {@link #busyCounts()}). */
     public Map<String, ConnectionPool.Stats> stats() {
-        Map<String, ConnectionPool.Stats> stats = new TreeMap<>(pool.stats());
-        return stats;
+        return pool.stats();
     }
 
     /** How many questions found their host at its call-ahead session limit, per endpoint. */

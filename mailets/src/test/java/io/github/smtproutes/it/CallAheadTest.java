@@ -241,6 +241,12 @@ class CallAheadTest {
         webAdmin(server).queryParam("recipient", "user@plain.test").get("/smtpRoutes/verify").then().statusCode(404);
         webAdmin(server).get("/smtpRoutes/verify").then().statusCode(400);
 
+        webAdmin(server).get("/smtpRoutes").then().statusCode(200)
+            .body("tables[0].routes[0].domain", org.hamcrest.Matchers.equalTo("verify.test"))
+            .body("tables[0].routes[0].options.verifyRecipients", org.hamcrest.Matchers.equalTo("callahead"))
+            .body("tables[0].routes[0].options.onVerifyFailure", org.hamcrest.Matchers.equalTo("tempfail"))
+            .body("tables[0].routes[3].options.onVerifyFailure", org.hamcrest.Matchers.equalTo("accept"));
+
         webAdmin(server).get("/smtpRoutes/verify/cache").then().statusCode(200)
             .body("positive.size", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
             .body("negative.size", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
