@@ -121,7 +121,7 @@ public final class MailLog {
      */
     public static void callAheadHost(String recipient, String route, String host, String answer, String reply) {
         LOG.info("SMTP Call-Ahead: To:<{}> route {} host {} answer {} - {}", printable(recipient), route, host, answer,
-            esaReply(reply));
+            printable(esaReply(reply)));
     }
 
     /**
@@ -132,10 +132,10 @@ public final class MailLog {
     public static void callAheadResult(String context, String recipient, String route, String result, boolean cached,
             String action, String reply) {
         LOG.info("SMTP Call-Ahead: {} To:<{}> route {} result {}{} action {} - {}", context, printable(recipient), route,
-            result, cached ? " (cached)" : "", action, esaReply(reply));
+            result, cached ? " (cached)" : "", action, printable(esaReply(reply)));
     }
 
-    /** Control characters as {@code \xNN}, so that no address can forge or break a log line. */
+    /** Control characters as {@code \xNN}, so that no address or reply can forge or break a log line. */
     private static String printable(String text) {
         StringBuilder out = new StringBuilder(text.length());
         for (char c : text.toCharArray()) {
