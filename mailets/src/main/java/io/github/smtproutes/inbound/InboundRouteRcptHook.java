@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 
 import io.github.smtproutes.SmtpRoutes;
 import io.github.smtproutes.log.MailLog;
+import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteFileException;
+import io.github.smtproutes.verify.RecipientVerifier;
 
 /**
  * SMTP RCPT hook of inbound gateway mode: accepts, from any client, recipients whose SMTP route
@@ -27,8 +29,12 @@ import io.github.smtproutes.routes.RouteFileException;
  * <pre>
  * &lt;handler class="io.github.smtproutes.inbound.InboundRouteRcptHook"&gt;
  *     &lt;routes&gt;file://conf/smtproutes.xml&lt;/routes&gt;   (optional; this is the default)
+ *     &lt;callAhead&gt;...&lt;/callAhead&gt;                   (optional; see CallAheadSettings)
  * &lt;/handler&gt;
  * </pre>
+ *
+ * <p>On a route with {@code verifyRecipients="callahead"}, an inbound recipient is accepted only
+ * once the route's own hosts accept it ({@link CallAheadCheck}).
  *
  * <p>James runs the hooks of the handler chain in order, and the first hook answering OK ends the
  * RCPT checks. Handlers listed in the chain come before James's core hooks (the core package is
@@ -44,11 +50,13 @@ public class InboundRouteRcptHook implements RcptHook, MailHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(InboundRouteRcptHook.class);
 
     private final SmtpRoutes smtpRoutes;
+    private final CallAheadCheck callAhead;
     private InboundRoutes inboundRoutes;
 
     @Inject
-    public InboundRouteRcptHook(SmtpRoutes smtpRoutes) {
+    public InboundRouteRcptHook(SmtpRoutes smtpRoutes, RecipientVerifier verifier) {
         this.smtpRoutes = smtpRoutes;
+        this.callAhead = new CallAheadCheck(verifier);
     }
 
     @Override
@@ -59,6 +67,7 @@ public class InboundRouteRcptHook implements RcptHook, MailHook {
         } catch (RouteFileException e) {
             throw new ConfigurationException("InboundRouteRcptHook: " + e.getMessage(), e);
         }
+        callAhead.configure(config, "InboundRouteRcptHook (" + location + ")");
     }
 
     @Override
@@ -69,7 +78,8 @@ public class InboundRouteRcptHook implements RcptHook, MailHook {
 
     @Override
     public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
-        boolean inbound = inboundRoutes.isInbound(rcpt);
+        Optional<Route> route = inboundRoutes.inboundRoute(rcpt);
+        boolean inbound = route.isPresent();
         Optional<HookResult> refusal = AddressHygiene.checkSender(sender)
             .or(() -> AddressHygiene.checkRecipient(rcpt, inbound));
         if (refusal.isPresent()) {
@@ -79,8 +89,9 @@ public class InboundRouteRcptHook implements RcptHook, MailHook {
         if (inbound) {
             // The organisation's own domain: anyone on the internet may send to it (that is what
             // an inbound gateway is for). OK ends the RCPT checks, so the relay check never sees it.
-            LOGGER.debug("RCPT {} accepted: its SMTP route is inbound", MailLog.escape(rcpt.asString()));
-            return HookResult.OK;
+            LOGGER.debug("RCPT {}: its SMTP route is inbound", MailLog.escape(rcpt.asString()));
+            // Last: with verifyRecipients="callahead", the route's own hosts say whether they take it.
+            return callAhead.check(session, route.get(), rcpt);
         }
         // Outbound-only and unrouted domains: James's normal relay rules decide (authenticated
         // users and authorised networks only), so James never becomes an open relay.

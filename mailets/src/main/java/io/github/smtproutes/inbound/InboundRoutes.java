@@ -23,10 +23,14 @@ final class InboundRoutes {
     }
 
     boolean isInbound(MailAddress recipient) {
+        return inboundRoute(recipient).isPresent();
+    }
+
+    /** The route that makes {@code recipient} inbound; empty when the recipient is not inbound. */
+    Optional<Route> inboundRoute(MailAddress recipient) {
         if (recipient == null || recipient.isNullSender()) {
-            return false;
+            return Optional.empty();
         }
-        Optional<Route> route = table.current().routeFor(recipient.getDomain().asString());
-        return route.map(Route::inbound).orElse(false);
+        return table.current().routeFor(recipient.getDomain().asString()).filter(Route::inbound);
     }
 }

@@ -174,6 +174,41 @@ public final class MailLog {
         write("MX lookup domain {} - {}", domain, problem);
     }
 
+    /**
+     * One destination host's answer to a call-ahead question (ESA "SMTP Call-Ahead"), e.g.
+     * {@code SMTP Call-Ahead: To:<u@example.com> route example.com host 10.0.0.5:25 answer reject - 5.1.1 - ('550', ['5.1.1 No such user'])}.
+     */
+    public static void callAheadHost(String recipient, String route, String host, String answer, String reply) {
+        write("SMTP Call-Ahead: To:<{}> route {} host {} answer {} - {}", recipient, route, host, answer, esaReply(reply));
+    }
+
+    /**
+     * What a RCPT was answered after call-ahead: the verification's result (fresh or cached), and
+     * the action taken, e.g. {@code SMTP Call-Ahead: ICID 12 To:<u@example.com> route example.com
+     * result reject (cached) action reject - 5.1.1 - ('550', ['5.1.1 No such user'])}.
+     */
+    public static void callAheadResult(String context, String recipient, String route, String result, boolean cached,
+            String action, String reply) {
+        write("SMTP Call-Ahead: {} To:<{}> route {} result {}{} action {} - {}", context, recipient, route,
+            result, cached ? " (cached)" : "", action, esaReply(reply));
+    }
+
+    /**
+     * A reply given as its text only ("550 5.1.1 No such user"), quoted the ESA way: its code and
+     * enhanced code read from the text; a text without a code is a description, quoted as it is.
+     */
+    static String esaReply(String reply) {
+        boolean coded = reply.length() >= 3 && Character.isDigit(reply.charAt(0)) && Character.isDigit(reply.charAt(1))
+            && Character.isDigit(reply.charAt(2)) && (reply.length() == 3 || reply.charAt(3) == ' ' || reply.charAt(3) == '-');
+        if (!coded) {
+            return esaReply(NO_REPLY, null, reply);
+        }
+        String rest = reply.length() > 4 ? reply.substring(4) : "";
+        String first = rest.split(" ", 2)[0];
+        String enhanced = first.matches("[245]\\.\\d{1,3}\\.\\d{1,3}") ? first : null;
+        return esaReply(Integer.parseInt(reply.substring(0, 3)), enhanced, reply);
+    }
+
     public static String rids(List<Integer> rids) {
         return rids.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
     }

@@ -35,6 +35,8 @@ public final class Route {
     private final RetryOverrides retry;
     private final Optional<Duration> delayWarning;
     private final OptionalInt maxConnectionsPerHost;
+    private final RecipientVerification verifyRecipients;
+    private final VerifyFailureAction onVerifyFailure;
     // Routes are map keys on every delivery (grouping a mail's recipients): hash once.
     private final int hash;
 
@@ -54,8 +56,10 @@ public final class Route {
         this.delayWarning = Optional.ofNullable(builder.delayWarning);
         this.maxConnectionsPerHost = builder.maxConnectionsPerHost == null
             ? OptionalInt.empty() : OptionalInt.of(builder.maxConnectionsPerHost);
+        this.verifyRecipients = builder.verifyRecipients;
+        this.onVerifyFailure = builder.onVerifyFailure == null ? VerifyFailureAction.TEMPFAIL : builder.onVerifyFailure;
         this.hash = Objects.hash(domain, kind, hosts, possibleDelivery, inbound, tls, allowPlainAuth, allowUnverifiedAuth,
-            allowInboundUsedns, auth, retry, delayWarning, maxConnectionsPerHost);
+            allowInboundUsedns, auth, retry, delayWarning, maxConnectionsPerHost, verifyRecipients, onVerifyFailure);
     }
 
     /**
@@ -158,6 +162,16 @@ public final class Route {
         return maxConnectionsPerHost;
     }
 
+    /** Whether RCPT asks this (inbound) route's hosts about each recipient first; {@code OFF} by default. */
+    public RecipientVerification verifyRecipients() {
+        return verifyRecipients;
+    }
+
+    /** What RCPT answers when no host gave a definite answer; {@code TEMPFAIL} by default. */
+    public VerifyFailureAction onVerifyFailure() {
+        return onVerifyFailure;
+    }
+
     @Override
     public boolean equals(Object other) {
         if (!(other instanceof Route)) {
@@ -168,7 +182,8 @@ public final class Route {
             && possibleDelivery == that.possibleDelivery && inbound == that.inbound && tls == that.tls
             && allowPlainAuth == that.allowPlainAuth && allowUnverifiedAuth == that.allowUnverifiedAuth
             && allowInboundUsedns == that.allowInboundUsedns && auth.equals(that.auth) && retry.equals(that.retry)
-            && delayWarning.equals(that.delayWarning) && maxConnectionsPerHost.equals(that.maxConnectionsPerHost);
+            && delayWarning.equals(that.delayWarning) && maxConnectionsPerHost.equals(that.maxConnectionsPerHost)
+            && verifyRecipients == that.verifyRecipients && onVerifyFailure == that.onVerifyFailure;
     }
 
     @Override
@@ -197,13 +212,18 @@ public final class Route {
         }
         delayWarning.ifPresent(value -> fields.add("delayWarning=" + Durations.describe(value)));
         maxConnectionsPerHost.ifPresent(value -> fields.add("maxConnectionsPerHost=" + value));
+        if (verifyRecipients != RecipientVerification.OFF) {
+            fields.add("verifyRecipients=" + verifyRecipients.keyword());
+            fields.add("onVerifyFailure=" + onVerifyFailure.keyword());
+        }
         return fields.toString();
     }
 
     /**
      * Collects a route's settings. Defaults: kind {@link RouteKind#HOSTS}, no hosts,
      * possibleDelivery/inbound/allowPlainAuth/allowUnverifiedAuth/allowInboundUsedns false, tls {@link TlsMode#OPPORTUNISTIC}, no auth,
-     * no retry overrides, no delay warning, no connection limit.
+     * no retry overrides, no delay warning, no connection limit, no recipient verification
+     * (and {@code tempfail} when verification finds no answer).
      */
     public static final class Builder {
         private final String writtenDomain;
@@ -219,6 +239,8 @@ public final class Route {
         private RetryOverrides retry = RetryOverrides.none();
         private Duration delayWarning;
         private Integer maxConnectionsPerHost;
+        private RecipientVerification verifyRecipients = RecipientVerification.OFF;
+        private VerifyFailureAction onVerifyFailure;
 
         private Builder(String domain) {
             this.writtenDomain = Objects.requireNonNull(domain, "domain");
@@ -297,6 +319,16 @@ public final class Route {
             return this;
         }
 
+        public Builder verifyRecipients(RecipientVerification verifyRecipients) {
+            this.verifyRecipients = Objects.requireNonNull(verifyRecipients, "verifyRecipients");
+            return this;
+        }
+
+        public Builder onVerifyFailure(VerifyFailureAction onVerifyFailure) {
+            this.onVerifyFailure = Objects.requireNonNull(onVerifyFailure, "onVerifyFailure");
+            return this;
+        }
+
         /**
          * Checks the route the way the route file parser does.
          *
@@ -333,6 +365,33 @@ public final class Route {
                     + ", got " + maxConnectionsPerHost);
             }
             RetryPolicy.requirePositive("delayWarning", delayWarning);
+            checkVerification();
+        }
+
+        /**
+         * Call-ahead asks the route's own listed hosts, on behalf of the inbound SMTP hook, so it
+         * needs both: a route that is not inbound never answers an outsider's RCPT (James's relay
+         * rules do, and they do not verify), and USEDNS or /dev/null have no inside host to ask
+         * (an MX host on the internet is not the authority we mean to consult; /dev/null takes
+         * everything). Refusing the combination beats a setting that silently does nothing.
+         */
+        private void checkVerification() {
+            if (verifyRecipients == RecipientVerification.OFF) {
+                if (onVerifyFailure != null) {
+                    throw new IllegalArgumentException(
+                        "onVerifyFailure needs verifyRecipients=\"callahead\" on the same route");
+                }
+                return;
+            }
+            if (!inbound) {
+                throw new IllegalArgumentException("verifyRecipients=\"" + verifyRecipients.keyword()
+                    + "\" needs inbound=\"true\": recipients are verified when outsiders send to an inbound domain");
+            }
+            if (kind != RouteKind.HOSTS) {
+                throw new IllegalArgumentException("verifyRecipients=\"" + verifyRecipients.keyword()
+                    + "\" needs the route's own hosts to ask; a " + (kind == RouteKind.USEDNS ? "USEDNS" : "/dev/null")
+                    + " route has none");
+            }
         }
 
         /**

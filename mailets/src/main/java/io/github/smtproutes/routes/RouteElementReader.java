@@ -17,7 +17,7 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
 final class RouteElementReader {
     private static final List<String> ROUTE_ATTRIBUTES = List.of(
         "domain", "possibleDelivery", "inbound", "tls", "allowPlainAuth", "allowUnverifiedAuth", "allowInboundUsedns",
-        "maxConnectionsPerHost", "delayWarning");
+        "maxConnectionsPerHost", "delayWarning", "verifyRecipients", "onVerifyFailure");
     private static final List<String> HOST_ATTRIBUTES = List.of("priority");
     private static final List<String> RETRY_ATTRIBUTES = List.of("initial", "max", "maxAttempts", "maxAge");
     private static final List<String> AUTH_ATTRIBUTES = List.of("user", "passwordFile", "passwordEnv");
@@ -123,6 +123,13 @@ final class RouteElementReader {
             attributes.integer("maxConnectionsPerHost", 1, Route.MAX_CONNECTIONS_PER_HOST_LIMIT);
         maxConnections.ifPresent(route::maxConnectionsPerHost);
         attributes.duration("delayWarning").ifPresent(route::delayWarning);
+        readVerification(attributes, route);
+    }
+
+    /** {@code verifyRecipients} and {@code onVerifyFailure}; the builder checks they fit the route. */
+    private static void readVerification(ElementAttributes attributes, Route.Builder route) throws RouteFileException {
+        attributes.parsed("verifyRecipients", RecipientVerification::parse).ifPresent(route::verifyRecipients);
+        attributes.parsed("onVerifyFailure", VerifyFailureAction::parse).ifPresent(route::onVerifyFailure);
     }
 
     private static RetryOverrides readRetry(ImmutableNode element, String routeLocation) throws RouteFileException {

@@ -111,6 +111,27 @@ public final class OutcomeClassifier {
     }
 
     /**
+     * What a call-ahead session (MAIL FROM:&lt;&gt;, RCPT TO, no DATA) says about its recipient.
+     * Only the RCPT reply speaks for the address: 2xx takes it, 5xx refuses it for good (RFC 5321
+     * 4.2.1; every host of the route is the same organisation, so asking another would only
+     * repeat the refusal, as delivery does not fail over on a RCPT 5xx either). Everything else
+     * says nothing about the address: a failed connection, greeting, EHLO, STARTTLS or AUTH; a
+     * 4xx anywhere; and a refused {@code MAIL FROM:<>}, which only shows a host that will not take
+     * bounces (Exim's callout treats it the same way, as "cannot verify"). The next host of the
+     * plan may still answer.
+     */
+    public static CallAheadAnswer classifyCallAhead(SessionTrace trace) {
+        SmtpReply reply = trace.finalReply();
+        if (trace.phase() == SmtpPhase.RCPT && reply.isPositive()) {
+            return new CallAheadAnswer(CallAheadAnswer.Verdict.ACCEPTED, reply, trace.host());
+        }
+        if (trace.phase() == SmtpPhase.RCPT && reply.isPermanent()) {
+            return new CallAheadAnswer(CallAheadAnswer.Verdict.REFUSED, reply, trace.host());
+        }
+        return new CallAheadAnswer(CallAheadAnswer.Verdict.NO_ANSWER, reply, trace.host());
+    }
+
+    /**
      * Whether a transient failure says the host is unwell rather than that this mail or
      * recipient was unlucky: no reply at all, anything before MAIL, a 421 (the server is closing
      * the channel), or enhanced codes 4.3.x (mail system) and 4.4.x (network/routing). A 4.2.2

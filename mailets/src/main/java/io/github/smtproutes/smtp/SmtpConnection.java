@@ -212,6 +212,55 @@ public final class SmtpConnection implements AutoCloseable {
     }
 
     /**
+     * Asks the host whether it takes {@code recipient}, without sending a mail (SMTP call-ahead):
+     * {@code MAIL FROM:<>}, {@code RCPT TO:<recipient>}, then {@code RSET}. The null sender is
+     * what Postfix's verify and Exim's callout use: a host must accept it for bounces (RFC 5321
+     * 4.5.5), and no real sender is exposed. RSET (RFC 5321 4.1.1.5) ends the transaction so the
+     * session can ask again; DATA is never sent. The trace gets the phase reached and the reply
+     * that ended it (the RCPT reply when RCPT was answered); {@link OutcomeClassifier} reads it.
+     *
+     * @param replyTimeout the longest wait for each reply of this exchange
+     * @return whether the session is clean for another question (RSET answered 250)
+     */
+    public boolean verifyRecipient(MailAddress recipient, java.time.Duration replyTimeout, SessionTrace trace) {
+        transport.traceInto(trace);
+        try {
+            socket.setSoTimeout((int) Math.max(1, replyTimeout.toMillis()));
+            trace.enter(SmtpPhase.MAIL);
+            int code = transport.simpleCommand("MAIL FROM:<>");
+            if (code != 250) {
+                trace.end(replyOf(code, transport.getLastServerResponse()));
+                return code / 100 == 5 && reset();
+            }
+            trace.enter(SmtpPhase.RCPT);
+            code = transport.simpleCommand("RCPT TO:<" + recipient.asString() + ">");
+            trace.end(code / 100 == 2 ? SmtpReply.parse(transport.getLastServerResponse())
+                : replyOf(code, transport.getLastServerResponse()));
+            transactions++;
+            return code != 421 && reset();
+        } catch (MessagingException | IOException e) {
+            trace.end(SmtpReply.none(causeOf(e, IOException.class).map(io -> describeTimeout(io, replyTimeout, trace.phase()))
+                .orElse("connection dropped")));
+            return false;
+        }
+    }
+
+    private boolean reset() {
+        try {
+            return transport.simpleCommand("RSET") == 250;
+        } catch (MessagingException e) {
+            return false;
+        }
+    }
+
+    private static String describeTimeout(IOException e, java.time.Duration timeout, SmtpPhase phase) {
+        if (e instanceof SocketTimeoutException) {
+            return "no reply within " + timeout.toMillis() + " ms (" + phase.name() + ")";
+        }
+        return "connection dropped (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+    }
+
+    /**
      * After a transaction that ended early, reads the replies still owed for commands that were
      * pipelined ahead of it. The outcome is already decided; a session that cannot be brought
      * back in step is closed here, so it is never pooled.

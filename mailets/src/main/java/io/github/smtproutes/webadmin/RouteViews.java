@@ -10,6 +10,7 @@ import io.github.smtproutes.LiveRouteTable;
 import io.github.smtproutes.delivery.HostHealth;
 import io.github.smtproutes.delivery.HostPlan;
 import io.github.smtproutes.routes.Durations;
+import io.github.smtproutes.routes.RecipientVerification;
 import io.github.smtproutes.routes.RetryOverrides;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteAuth;
@@ -109,6 +110,10 @@ final class RouteViews {
         }
         route.delayWarning().ifPresent(delay -> view.put("delayWarning", Durations.format(delay)));
         route.maxConnectionsPerHost().ifPresent(max -> view.put("maxConnectionsPerHost", max));
+        if (route.verifyRecipients() != RecipientVerification.OFF) {
+            view.put("verifyRecipients", route.verifyRecipients().keyword());
+            view.put("onVerifyFailure", route.onVerifyFailure().keyword());
+        }
         return view;
     }
 

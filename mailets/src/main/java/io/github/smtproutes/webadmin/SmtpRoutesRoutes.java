@@ -30,6 +30,7 @@ import io.github.smtproutes.nodes.RetryNodes;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteFileException;
 import io.github.smtproutes.routes.RouteTable;
+import io.github.smtproutes.verify.RecipientVerifier;
 
 import spark.HaltException;
 import spark.Request;
@@ -39,8 +40,9 @@ import spark.Service;
 /**
  * WebAdmin endpoints for SMTP Routes, the James counterpart of the ESA's {@code smtproutes},
  * {@code hoststatus}/{@code tophosts} and {@code delivernow}: the loaded route table, the state of
- * destination hosts, the host plan of a recipient, retrying waiting mail now, and reloading the
- * route file. Enabled by {@code extensions.routes=io.github.smtproutes.webadmin.SmtpRoutesRoutes}
+ * destination hosts, the host plan of a recipient, retrying waiting mail now, reloading the
+ * route file, and recipient verification (call-ahead): testing one address, the cache figures,
+ * and clearing the cache. Enabled by {@code extensions.routes=io.github.smtproutes.webadmin.SmtpRoutesRoutes}
  * in {@code webadmin.properties}; Guice creates it with the same {@link SmtpRoutes} the mailet uses.
  * Errors are James's usual JSON errors: 400 with a message, 404 for an unknown route. Any answer
  * is indented over lines with {@code ?pretty}.
@@ -54,13 +56,17 @@ public class SmtpRoutesRoutes implements Routes {
     private static final ObjectMapper PRETTY_READER = new ObjectMapper();
     private static final ObjectWriter PRETTY = PRETTY_READER.writerWithDefaultPrettyPrinter();
 
+    private final RecipientVerifier verifier;
+    private final VerifyEndpoints verify;
     private final JsonTransformer json = new JsonTransformer();
 
     @Inject
-    public SmtpRoutesRoutes(SmtpRoutes smtpRoutes, DNSService dns, Clock clock) {
+    public SmtpRoutesRoutes(SmtpRoutes smtpRoutes, DNSService dns, Clock clock, RecipientVerifier verifier) {
         this.smtpRoutes = smtpRoutes;
         this.planner = new HostPlanner(dns, smtpRoutes.roundRobin(), smtpRoutes.health());
         this.retryNow = new RetryNow(smtpRoutes, clock);
+        this.verifier = verifier;
+        this.verify = new VerifyEndpoints(smtpRoutes, verifier);
     }
 
     @Override
@@ -77,8 +83,42 @@ public class SmtpRoutesRoutes implements Routes {
         service.post(BASE + "/reload", this::reload, json);
         service.get(BASE + "/nodes", this::nodes, json);
         service.post(BASE + "/nodes/:nodeId/adopt", this::adopt, json);
+        service.get(BASE + "/verify", this::verify, json);
+        service.get(BASE + "/verify/cache", this::verifyCache, json);
+        service.delete(BASE + "/verify/cache", this::clearVerifyCache);
         service.after(BASE, SmtpRoutesRoutes::prettyWhenAsked);
         service.after(BASE + "/*", SmtpRoutesRoutes::prettyWhenAsked);
+    }
+
+    /**
+     * Verifies one recipient by call-ahead, exactly as its RCPT would be (cache included; with
+     * {@code fresh=true} its cached result is dropped first), and says what RCPT would answer.
+     */
+    private Object verify(Request request, Response response) {
+        response.type("application/json");
+        MailAddress recipient = recipient(request.queryParams("recipient"));
+        boolean fresh = "true".equalsIgnoreCase(request.queryParams("fresh"));
+        Route route = verify.verifyingRoute(recipient).orElseThrow(() -> notFound("no inbound route with "
+            + "verifyRecipients=\"callahead\" matches '" + recipient.getDomain().asString() + "'"));
+        return verify.verify(route, recipient, fresh);
+    }
+
+    /** Call-ahead cache figures (positive and negative), settings, and call-ahead sessions per host. */
+    private Object verifyCache(Request request, Response response) {
+        response.type("application/json");
+        return verify.cacheView();
+    }
+
+    /** Forgets every cached call-ahead result, or with {@code ?recipient=} that address's only. */
+    private Object clearVerifyCache(Request request, Response response) {
+        String recipient = request.queryParams("recipient");
+        if (recipient == null) {
+            verifier.clearCache();
+        } else {
+            verifier.forget(recipient(recipient));
+        }
+        response.status(HttpStatus.NO_CONTENT_204);
+        return "";
     }
 
     /**

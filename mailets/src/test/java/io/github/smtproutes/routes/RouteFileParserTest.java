@@ -224,7 +224,7 @@ class RouteFileParserTest {
                 routes("<route domain='a.com' tlsMode='none'><host>h</host></route>"),
                 "conf/smtproutes.xml: route 'a.com': unknown attribute 'tlsMode' (allowed: domain, possibleDelivery, "
                     + "inbound, tls, allowPlainAuth, allowUnverifiedAuth, allowInboundUsedns, maxConnectionsPerHost, "
-                    + "delayWarning)"),
+                    + "delayWarning, verifyRecipients, onVerifyFailure)"),
             bad("unknown attribute on host",
                 routes("<route domain='a.com'><host weight='2'>h</host></route>"),
                 "conf/smtproutes.xml: route 'a.com': host 'h': unknown attribute 'weight' (allowed: priority)"),
