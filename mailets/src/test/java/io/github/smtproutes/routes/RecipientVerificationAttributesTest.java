@@ -53,7 +53,7 @@ class RecipientVerificationAttributesTest {
     @CsvSource(delimiter = '|', value = {
         "not inbound | <route domain='out.test' verifyRecipients='callahead'><host>10.0.0.1</host></route>"
             + " | route 'out.test': verifyRecipients=\"callahead\" needs inbound=\"true\"",
-        "USEDNS | <route domain='dns.test' inbound='true' verifyRecipients='callahead'><host>USEDNS</host></route>"
+        "USEDNS | <route domain='dns.test' inbound='true' allowInboundUsedns='true' verifyRecipients='callahead'><host>USEDNS</host></route>"
             + " | route 'dns.test': verifyRecipients=\"callahead\" needs the route's own hosts to ask; a USEDNS route has none",
         "/dev/null | <route domain='drop.test' inbound='true' verifyRecipients='callahead'><host>/dev/null</host></route>"
             + " | route 'drop.test': verifyRecipients=\"callahead\" needs the route's own hosts to ask; a /dev/null route has none",
