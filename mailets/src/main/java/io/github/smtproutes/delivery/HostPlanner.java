@@ -20,6 +20,7 @@ import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteHost;
 import io.github.smtproutes.routes.RouteKind;
 import io.github.smtproutes.smtp.HostAddress;
+import io.github.smtproutes.smtp.HostFailures;
 
 /**
  * Decides which hosts a delivery tries, and in which order (the role of OkHttp's RouteSelector).
@@ -29,18 +30,18 @@ import io.github.smtproutes.smtp.HostAddress;
  *   <li>grouped by priority, 0 first;</li>
  *   <li>each group rotated one step per delivery (round-robin);</li>
  *   <li>each host resolved to its addresses through DNSService;</li>
- *   <li>endpoints that {@link HostHealth} reports down moved after all the others, in order.</li>
+ *   <li>endpoints that {@link HostFailures} reports down (for this route) moved after all the others, in order.</li>
  * </ol>
  */
 public final class HostPlanner {
     private final DNSService dns;
     private final RoundRobin roundRobin;
-    private final HostHealth health;
+    private final HostFailures failures;
 
-    public HostPlanner(DNSService dns, RoundRobin roundRobin, HostHealth health) {
+    public HostPlanner(DNSService dns, RoundRobin roundRobin, HostFailures failures) {
         this.dns = dns;
         this.roundRobin = roundRobin;
-        this.health = health;
+        this.failures = failures;
     }
 
     public HostPlan plan(Route route, String domain) {
@@ -60,7 +61,7 @@ public final class HostPlanner {
         List<RouteHost> ordered = orderedHosts(route, domain, problems, advanceRoundRobin);
         Map<String, Integer> priorities = new HashMap<>();
         List<HostAddress> addresses = resolve(ordered, problems, priorities);
-        return postponeDownHosts(addresses, problems, priorities);
+        return postponeDownHosts(route, addresses, problems, priorities);
     }
 
     private List<RouteHost> orderedHosts(Route route, String domain, List<String> problems, boolean advanceRoundRobin) {
@@ -126,12 +127,12 @@ public final class HostPlanner {
         return all;
     }
 
-    private HostPlan postponeDownHosts(List<HostAddress> addresses, List<String> problems, Map<String, Integer> priorities) {
+    private HostPlan postponeDownHosts(Route route, List<HostAddress> addresses, List<String> problems, Map<String, Integer> priorities) {
         List<HostAddress> up = new ArrayList<>();
         List<HostAddress> down = new ArrayList<>();
         Set<String> postponed = new LinkedHashSet<>();
         for (HostAddress address : new LinkedHashSet<>(addresses)) {
-            if (health.isDown(address.endpoint())) {
+            if (failures.isDown(address.endpoint(), route.domain())) {
                 down.add(address);
                 postponed.add(address.endpoint());
             } else {

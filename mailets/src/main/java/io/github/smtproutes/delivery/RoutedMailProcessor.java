@@ -101,6 +101,12 @@ public final class RoutedMailProcessor {
                 if (result.anyHostAccepted()) {
                     onRouteAccepted.accept(route);
                 }
+                if (result.localFailure().isPresent()) {
+                    // What hosts accepted is settled above; the rest stays on the mail for the error processor.
+                    throw new MessagingException("delivery of " + result.failedLocally().size()
+                        + " recipient(s) through route " + route.domain() + " failed on this side: " + result.localFailure().get(),
+                        result.localFailure().get());
+                }
             }
         } catch (MessagingException | RuntimeException e) {
             // Never lose a recipient: whatever is not settled stays on the mail, and James's

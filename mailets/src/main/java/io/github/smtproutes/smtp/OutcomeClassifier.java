@@ -25,10 +25,30 @@ public final class OutcomeClassifier {
         List<RecipientOutcome> recipients = trace.recipients().stream()
             .map(recipient -> decide(trace, recipient, possibleDelivery))
             .collect(Collectors.toList());
-        boolean hostFailure = recipients.stream()
+        boolean hostLevel = recipients.stream()
             .filter(outcome -> outcome.disposition() == Disposition.NEXT_HOST)
             .anyMatch(outcome -> isHostLevel(trace.phase(), outcome.reply()));
-        return new SmtpOutcome(trace.host(), trace.phase(), trace.finalReply(), hostFailure, recipients);
+        boolean routeUse = isRouteUse(trace.phase());
+        return new SmtpOutcome(trace.host(), trace.phase(), trace.finalReply(), hostLevel && !routeUse, hostLevel && routeUse, recipients);
+    }
+
+    /**
+     * What a probe that could not open its session (it carries no mail) says: the host failed, or
+     * only the route's use of it when TLS or AUTH failed.
+     */
+    public static SmtpOutcome classifyFailedProbe(SessionTrace trace) {
+        boolean routeUse = isRouteUse(trace.phase());
+        return new SmtpOutcome(trace.host(), trace.phase(), trace.finalReply(), !routeUse, routeUse, List.of());
+    }
+
+    /**
+     * A session that failed at STARTTLS or AUTH had its greeting and EHLO answered: the host is
+     * alive, and what failed is this route's TLS policy or credentials (a 535, an untrusted
+     * certificate). Postfix likewise keeps such a host usable for other deliveries; another route
+     * with other settings is not concerned.
+     */
+    private static boolean isRouteUse(SmtpPhase phase) {
+        return phase == SmtpPhase.STARTTLS || phase == SmtpPhase.AUTH;
     }
 
     private static RecipientOutcome decide(SessionTrace trace, MailAddress recipient, boolean possibleDelivery) {

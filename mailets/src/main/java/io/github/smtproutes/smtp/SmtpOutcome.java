@@ -12,25 +12,34 @@ import io.github.smtproutes.smtp.RecipientOutcome.Disposition;
  * The result of one SMTP session with one destination host, as a value: the phase the session
  * reached, the reply that ended it, what it means for each recipient, and whether the host
  * itself is at fault (refused, silent, dropped, or answered with a host-level 4xx) so that host
- * health can postpone it. Built only by {@link OutcomeClassifier}.
+ * health can postpone it, or only the route's use of it (its TLS or AUTH was refused). Built only
+ * by {@link OutcomeClassifier}.
  */
 public final class SmtpOutcome {
     private final String host;
     private final SmtpPhase phase;
     private final SmtpReply reply;
     private final boolean hostFailure;
+    private final boolean routeUseFailure;
     private final List<RecipientOutcome> recipients;
     private final boolean busy;
 
     SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, List<RecipientOutcome> recipients) {
-        this(host, phase, reply, hostFailure, recipients, false);
+        this(host, phase, reply, hostFailure, false, recipients, false);
     }
 
-    private SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, List<RecipientOutcome> recipients, boolean busy) {
+    SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, boolean routeUseFailure,
+                List<RecipientOutcome> recipients) {
+        this(host, phase, reply, hostFailure, routeUseFailure, recipients, false);
+    }
+
+    private SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, boolean routeUseFailure,
+                        List<RecipientOutcome> recipients, boolean busy) {
         this.host = Objects.requireNonNull(host);
         this.phase = Objects.requireNonNull(phase);
         this.reply = Objects.requireNonNull(reply);
         this.hostFailure = hostFailure;
+        this.routeUseFailure = routeUseFailure;
         this.recipients = List.copyOf(recipients);
         this.busy = busy;
     }
@@ -43,7 +52,7 @@ public final class SmtpOutcome {
         List<RecipientOutcome> next = recipients.stream()
             .map(recipient -> new RecipientOutcome(recipient, Disposition.NEXT_HOST, reply))
             .collect(Collectors.toList());
-        return new SmtpOutcome(host, SmtpPhase.CONNECT, reply, false, next, true);
+        return new SmtpOutcome(host, SmtpPhase.CONNECT, reply, false, false, next, true);
     }
 
     /** The destination, "address:port". */
@@ -61,9 +70,17 @@ public final class SmtpOutcome {
         return reply;
     }
 
-    /** Whether the failure lies with the host rather than with the mail or a recipient. */
+    /** Whether the failure lies with the host rather than with the mail, a recipient or the route's security. */
     public boolean hostFailure() {
         return hostFailure;
+    }
+
+    /**
+     * Whether the host answered but refused the route's use of it: its STARTTLS or AUTH failed.
+     * That concerns the route's TLS policy or credentials, not the host for other routes.
+     */
+    public boolean routeUseFailure() {
+        return routeUseFailure;
     }
 
     /** Whether the host was skipped as busy (at its connection cap) without being contacted. */

@@ -22,10 +22,12 @@ import org.eclipse.jetty.http.HttpStatus;
 import io.github.smtproutes.LiveRouteTable;
 import io.github.smtproutes.SmtpRoutes;
 import io.github.smtproutes.delivery.HostPlanner;
+import io.github.smtproutes.metrics.JamesDeliveryMetrics;
 import io.github.smtproutes.nodes.RetryNodes;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteFileException;
 import io.github.smtproutes.routes.RouteTable;
+import io.github.smtproutes.smtp.HostFailures;
 
 import spark.HaltException;
 import spark.Request;
@@ -45,13 +47,15 @@ public class SmtpRoutesRoutes implements Routes {
 
     private final SmtpRoutes smtpRoutes;
     private final HostPlanner planner;
+    private final JamesDeliveryMetrics metrics;
     private final RetryNow retryNow;
     private final JsonTransformer json = new JsonTransformer();
 
     @Inject
-    public SmtpRoutesRoutes(SmtpRoutes smtpRoutes, DNSService dns, Clock clock) {
+    public SmtpRoutesRoutes(SmtpRoutes smtpRoutes, DNSService dns, Clock clock, JamesDeliveryMetrics metrics) {
         this.smtpRoutes = smtpRoutes;
-        this.planner = new HostPlanner(dns, smtpRoutes.roundRobin(), smtpRoutes.health());
+        this.metrics = metrics;
+        this.planner = new HostPlanner(dns, smtpRoutes.roundRobin(), smtpRoutes.failures());
         this.retryNow = new RetryNow(smtpRoutes, clock);
     }
 
@@ -80,7 +84,9 @@ public class SmtpRoutesRoutes implements Routes {
 
     private Object hosts(Request request, Response response) {
         response.type("application/json");
-        return RouteViews.hostStates(smtpRoutes.health().snapshot(), smtpRoutes.connectionPoolStats());
+        HostFailures failures = smtpRoutes.failures();
+        return RouteViews.hostStates(failures.failures(), failures::isDown, metrics.hostStatistics().snapshot(),
+            smtpRoutes.connectionPoolStats());
     }
 
     /** The host order the next delivery to this recipient would try: a preview, the round-robin does not move. */

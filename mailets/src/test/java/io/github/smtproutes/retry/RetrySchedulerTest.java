@@ -26,7 +26,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.smtproutes.delivery.Bouncer;
-import io.github.smtproutes.delivery.HostHealth;
 import io.github.smtproutes.delivery.HostPlanner;
 import io.github.smtproutes.delivery.RoundRobin;
 import io.github.smtproutes.delivery.RouteDelivery;
@@ -36,6 +35,8 @@ import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteHost;
 import io.github.smtproutes.routes.RouteTable;
 import io.github.smtproutes.smtp.ClientSettings;
+import io.github.smtproutes.smtp.HostAdmission;
+import io.github.smtproutes.smtp.HostFailures;
 import io.github.smtproutes.smtp.SmtpHostClient;
 import io.github.smtproutes.testing.ScriptedSmtpServer;
 import io.github.smtproutes.testing.SmtpPhase;
@@ -239,11 +240,11 @@ class RetrySchedulerTest {
     }
 
     private void useProcessor(RetryPolicy policy) {
-        HostHealth health = new HostHealth(Clock.systemUTC());
+        HostFailures failures = new HostFailures(Clock.systemUTC());
         RouteDelivery delivery = new RouteDelivery(
-            new HostPlanner(new InMemoryDNSService(), new RoundRobin(), health),
+            new HostPlanner(new InMemoryDNSService(), new RoundRobin(), failures),
             new SmtpHostClient(new ClientSettings("relay.test", Duration.ofSeconds(2), Duration.ofSeconds(2))),
-            health);
+            new HostAdmission(failures));
         if (scheduler != null) {
             scheduler.stop(Duration.ofSeconds(1));
         }
