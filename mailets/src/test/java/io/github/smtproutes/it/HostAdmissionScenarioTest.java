@@ -50,15 +50,15 @@ class HostAdmissionScenarioTest {
             + IntStream.rangeClosed(1, BURST).mapToObj(i -> "<route domain='cold" + i + ".test'>"
                 + "<host priority='0'>" + FAILING.address() + "</host><host priority='10'>" + BACKUP.address() + "</host></route>")
                 .collect(Collectors.joining())
-            + authRoute("wrongauth.test", WRONG_PASSWORD)
-            + authRoute("rightauth.test", RIGHT_PASSWORD)
+            + authRoute("wrongauth.test", "intruder", WRONG_PASSWORD)
+            + authRoute("rightauth.test", "relay", RIGHT_PASSWORD)
             + "<route domain='senders.test'><host>" + SENDERS.address() + "</host></route>"
             + "</smtproutes>")
         .extension(JamesServerExtension.Lifecycle.PER_CLASS);
 
-    static String authRoute(String domain, Path passwordFile) {
+    static String authRoute(String domain, String user, Path passwordFile) {
         return "<route domain='" + domain + "' tls='none' allowPlainAuth='true'>"
-            + "<auth user='relay' passwordFile='" + passwordFile + "'/><host>" + SMARTHOST.address() + "</host></route>";
+            + "<auth user='" + user + "' passwordFile='" + passwordFile + "'/><host>" + SMARTHOST.address() + "</host></route>";
     }
 
     @AfterAll
