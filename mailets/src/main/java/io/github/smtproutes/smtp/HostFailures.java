@@ -119,6 +119,21 @@ public final class HostFailures {
         return hadFailed || firstAnswer;
     }
 
+    /**
+     * Ends every backoff now (an operator's "deliver now"): each failure is still remembered, so
+     * the next delivery that reaches a failed host probes it before mail goes there.
+     */
+    public void endBackoffs() {
+        Instant now = clock.instant();
+        for (Record record : records.values()) {
+            synchronized (record) {
+                if (record.consecutiveFailures > 0 && record.until.isAfter(now)) {
+                    record.until = now;
+                }
+            }
+        }
+    }
+
     /** Whether the host, or the route's use of it, is inside its backoff. */
     public boolean isDown(String endpoint, String route) {
         Instant now = clock.instant();

@@ -114,6 +114,7 @@ public class SmtpRoutesRoutes implements Routes {
         response.type("application/json");
         Optional<String> domain = Optional.ofNullable(request.queryParams("domain")).map(String::trim);
         if (domain.isEmpty()) {
+            endHostBackoffs();
             return retryNow.all();
         }
         if (!RetryNow.isDomainName(domain.get())) {
@@ -123,7 +124,18 @@ public class SmtpRoutesRoutes implements Routes {
         if (routes.isEmpty()) {
             throw notFound("no route matches '" + domain.get() + "'");
         }
+        endHostBackoffs();
         return retryNow.routes(domain.get(), routes);
+    }
+
+    /**
+     * An operator asking to deliver now also means "try the hosts now", as Postfix's
+     * {@code postqueue -f} also flushes its dead-destination cache: every host failure ends its
+     * backoff, so a failed host gets its probe from the next delivery that reaches it, instead of
+     * the retried mail finding it still down.
+     */
+    private void endHostBackoffs() {
+        smtpRoutes.failures().endBackoffs();
     }
 
     /** Re-reads every route file; a bad file keeps its running table and answers 400 with the parser's message. */

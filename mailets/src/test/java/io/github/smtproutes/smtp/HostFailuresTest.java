@@ -61,6 +61,18 @@ class HostFailuresTest {
     }
 
     @Test
+    void endingTheBackoffsKeepsTheFailuresSoThatEachHostIsProbedFirst() {
+        failures.failed(HOST, "421 4.3.2 busy");
+        failures.failedForRoute("127.0.0.1:25", "a.test", "535 5.7.8 no");
+
+        failures.endBackoffs();
+
+        assertThat(failures.isDown(HOST, "any.test")).isFalse();
+        assertThat(failures.isDown("127.0.0.1:25", "a.test")).isFalse();
+        assertThat(failures.failures()).hasSize(2);
+    }
+
+    @Test
     void aRecipientsTemporaryRefusalLeavesTheHostUpAndProven() throws Exception {
         failures.record(HOST, "a.test", outcome(SmtpPhase.RCPT, "452 4.2.2 Mailbox full"));
         assertThat(failures.isDown(HOST, "a.test")).isFalse();
