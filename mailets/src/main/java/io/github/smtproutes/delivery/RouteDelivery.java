@@ -100,6 +100,7 @@ public final class RouteDelivery {
         private final List<RecipientOutcome> bounced = new ArrayList<>();
         private final Set<String> waitedFor = new LinkedHashSet<>();
         private final List<String> notAdmitted = new ArrayList<>();
+        private Optional<SmtpReply> lastFailureOfNotAdmitted = Optional.empty();
         private Map<MailAddress, RecipientOutcome> pending;
         private boolean anyAccepted;
         private boolean asked;
@@ -126,6 +127,7 @@ public final class RouteDelivery {
             turn.close();
             notAdmitted.add(turn.reason());
             waitedFor.add(host.endpoint());
+            turn.lastFailure().ifPresent(reply -> lastFailureOfNotAdmitted = Optional.of(SmtpReply.parse(reply)));
             if (turn.kind() == HostAdmission.Kind.PROVING && mayWait) {
                 // Not heard from yet and no verdict in time: a lower priority must not jump ahead
                 // of a host that may well be healthy. The mail waits for it in the retry queue.
@@ -220,9 +222,14 @@ public final class RouteDelivery {
                 deferred.isEmpty() ? Set.of() : waitedFor, List.of(), Optional.empty());
         }
 
-        /** No host was asked: the recipients wait with the reasons the hosts were not admitted. */
+        /**
+         * No host was asked: the mail log says why, and the recipients wait with the reply that
+         * made the last of those hosts fail (what a DSN should quote), else with that reason.
+         */
         private Map<MailAddress, RecipientOutcome> deferredAsNotAdmitted() {
-            SmtpReply reply = SmtpReply.none("hosts not taking more deliveries now: " + String.join("; ", notAdmitted));
+            String why = "hosts not taking more deliveries now: " + String.join("; ", notAdmitted);
+            MailLog.noHosts(message.mid(), domain, why);
+            SmtpReply reply = lastFailureOfNotAdmitted.orElse(SmtpReply.none(why));
             Map<MailAddress, RecipientOutcome> deferred = new LinkedHashMap<>();
             pending.keySet().forEach(recipient -> deferred.put(recipient, new RecipientOutcome(recipient, Disposition.NEXT_HOST, reply)));
             return deferred;

@@ -118,15 +118,21 @@ public final class HostAdmission {
     public static final class Turn implements AutoCloseable {
         private final Kind kind;
         private final String reason;
+        private final Optional<String> lastFailure;
         private final Gate gate;
         private final Runnable release;
         private boolean closed;
 
-        private Turn(Kind kind, String reason, Gate gate, Runnable release) {
+        private Turn(Kind kind, String reason, Optional<String> lastFailure, Gate gate, Runnable release) {
             this.kind = kind;
             this.reason = reason;
+            this.lastFailure = lastFailure;
             this.gate = gate;
             this.release = release;
+        }
+
+        private Turn(Kind kind, String reason, Gate gate, Runnable release) {
+            this(kind, reason, Optional.empty(), gate, release);
         }
 
         /** A turn at a proven host: nothing to give back. */
@@ -134,6 +140,10 @@ public final class HostAdmission {
 
         static Turn refused(Kind kind, String reason) {
             return new Turn(kind, reason, null, null);
+        }
+
+        static Turn refusedAfter(Kind kind, String reason, HostFailures.Failure failure) {
+            return new Turn(kind, reason, Optional.of(failure.reason), null, null);
         }
 
         public Kind kind() {
@@ -153,8 +163,13 @@ public final class HostAdmission {
             return reason;
         }
 
+        /** For a host not admitted because it failed: the reply (or its absence) of that failure. */
+        public Optional<String> lastFailure() {
+            return lastFailure;
+        }
+
         Turn because(String more) {
-            return refused(kind, reason + ", " + more);
+            return new Turn(kind, reason + ", " + more, lastFailure, null, null);
         }
 
         @Override
@@ -207,12 +222,12 @@ public final class HostAdmission {
         private Turn afterFailure(HostFailures.Failure failure) {
             String use = failure.isRouteUse() ? endpoint + " for route " + failure.route : endpoint;
             if (failures.isDown(failure)) {
-                return Turn.refused(Kind.DOWN, use + " down until " + failure.until + " (" + failure.reason + ")");
+                return Turn.refusedAfter(Kind.DOWN, use + " down until " + failure.until + " (" + failure.reason + ")", failure);
             }
             if (probing.add(use)) {
                 return new Turn(Kind.PROBE, "", this, () -> probing.remove(use));
             }
-            return Turn.refused(Kind.PROBING, use + " failed last and is being probed");
+            return Turn.refusedAfter(Kind.PROBING, use + " failed last and is being probed", failure);
         }
     }
 }

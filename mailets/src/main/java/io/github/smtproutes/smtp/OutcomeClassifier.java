@@ -27,6 +27,7 @@ public final class OutcomeClassifier {
             .collect(Collectors.toList());
         boolean hostLevel = recipients.stream()
             .filter(outcome -> outcome.disposition() == Disposition.NEXT_HOST)
+            .filter(outcome -> !isRecipientsOwn(trace, outcome))
             .anyMatch(outcome -> isHostLevel(trace.phase(), outcome.reply()));
         boolean routeUse = isRouteUse(trace.phase());
         return new SmtpOutcome(trace.host(), trace.phase(), trace.finalReply(), hostLevel && !routeUse, hostLevel && routeUse, recipients);
@@ -39,6 +40,17 @@ public final class OutcomeClassifier {
     public static SmtpOutcome classifyFailedProbe(SessionTrace trace) {
         boolean routeUse = isRouteUse(trace.phase());
         return new SmtpOutcome(trace.host(), trace.phase(), trace.finalReply(), !routeUse, routeUse, List.of());
+    }
+
+    /**
+     * A reply to one RCPT speaks of that recipient, whatever its enhanced code, unless it closes
+     * the session (421): Postfix likewise never marks a site dead for a recipient failure
+     * (smtp_rcpt_fail), only for a failure of the session.
+     */
+    private static boolean isRecipientsOwn(SessionTrace trace, RecipientOutcome outcome) {
+        return trace.rcptRefusal(outcome.recipient())
+            .map(reply -> reply.hasCode() && reply.code() != 421)
+            .orElse(false);
     }
 
     /**

@@ -120,9 +120,22 @@ class RouteDeliveryTest {
 
         assertThat(result.anyHostAsked()).isFalse();
         assertThat(result.waitedFor()).containsExactlyInAnyOrder(first.address(), second.address());
-        assertThat(result.deferred()).singleElement().satisfies(deferred ->
-            assertThat(deferred.reply().text()).startsWith("hosts not taking more deliveries now").contains("421 4.3.2 Down"));
+        // They wait with the reply that made the last of those hosts fail, what a DSN would quote.
+        assertThat(result.deferred()).singleElement().satisfies(deferred -> assertThat(deferred.reply().text()).isEqualTo("Connection refused"));
         assertThat(first.connectionCount() + second.connectionCount()).isZero();
+    }
+
+    @Test
+    void aDeferralWithoutAnyConnectionQuotesTheHostsLastReply() throws Exception {
+        failures.failed("127.0.0.1:" + first.port(), "Connection refused");
+        failures.failed("127.0.0.1:" + second.port(), "451 4.3.0 Temporarily unavailable");
+
+        RouteResult result = delivery(DeliveryMetrics.NONE).deliver(route, "walk.test", message(), List.of(address("a@walk.test")));
+
+        assertThat(result.deferred()).singleElement().satisfies(deferred -> {
+            assertThat(deferred.reply().code()).isEqualTo(451);
+            assertThat(deferred.reply().enhancedCode()).contains("4.3.0");
+        });
     }
 
     @Test

@@ -241,6 +241,8 @@ class RetrySchedulerTest {
 
     private void useProcessor(RetryPolicy policy) {
         HostFailures failures = new HostFailures(Clock.systemUTC());
+        // These tests move the scheduler's clock, not the host backoff: keep hosts out of it.
+        failures.configureBackoff(Duration.ofMillis(1), Duration.ofMillis(1));
         RouteDelivery delivery = new RouteDelivery(
             new HostPlanner(new InMemoryDNSService(), new RoundRobin(), failures),
             new SmtpHostClient(new ClientSettings("relay.test", Duration.ofSeconds(2), Duration.ofSeconds(2))),

@@ -81,6 +81,15 @@ class HostFailuresTest {
     }
 
     @Test
+    void aMailSystemReplyToOneRecipientLeavesTheHostUp() throws Exception {
+        failures.record(HOST, "a.test", outcome(SmtpPhase.RCPT, "451 4.3.0 Temporarily unavailable"));
+        assertThat(failures.isDown(HOST, "a.test")).isFalse();
+
+        failures.record(HOST, "a.test", outcome(SmtpPhase.RCPT, "421 4.4.2 Closing connection"));
+        assertThat(failures.isDown(HOST, "a.test")).as("421 closes the session").isTrue();
+    }
+
+    @Test
     void anAuthRefusalCountsAgainstTheRoutesUseOfTheEndpointNotTheHost() throws Exception {
         failures.record(HOST, "a.test", outcome(SmtpPhase.AUTH, "535 5.7.8 Authentication credentials invalid"));
 
