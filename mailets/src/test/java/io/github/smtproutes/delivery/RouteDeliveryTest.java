@@ -139,6 +139,24 @@ class RouteDeliveryTest {
     }
 
     @Test
+    void aLowerPriorityNeverJumpsAheadOfAHostStillProvingItselfAndTheMailWaitsForBoth() throws Exception {
+        admission.configureWait(Duration.ofMillis(300), 10);
+        // The preferred host's first two sessions are under way and give no verdict in time.
+        HostAdmission.Turn one = admission.admit(first.address(), route.domain(), false);
+        HostAdmission.Turn two = admission.admit(first.address(), route.domain(), false);
+
+        RouteResult result = delivery(DeliveryMetrics.NONE).deliver(route, "walk.test", message(), List.of(address("a@walk.test")));
+
+        assertThat(result.anyHostAsked()).isFalse();
+        assertThat(result.deferred()).singleElement().satisfies(deferred ->
+            assertThat(deferred.reply().text()).contains("not proven yet").contains("no verdict within 300 ms"));
+        assertThat(result.waitedFor()).containsExactly(first.address(), second.address());
+        assertThat(second.connectionCount()).isZero();
+        one.close();
+        two.close();
+    }
+
+    @Test
     void aHostThatFailsIsWaitedForAndTheHostThatWasAskedCountsAsAsked() throws Exception {
         first.reply(io.github.smtproutes.testing.SmtpPhase.CONNECT, "421 4.3.2 Down");
         second.reply(io.github.smtproutes.testing.SmtpPhase.CONNECT, "421 4.3.2 Down too");
