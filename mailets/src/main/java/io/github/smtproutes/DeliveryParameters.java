@@ -9,13 +9,14 @@ import java.util.function.Supplier;
 
 import javax.mail.MessagingException;
 
-import io.github.smtproutes.delivery.HostHealth;
 import io.github.smtproutes.dns.MxResolver;
 import io.github.smtproutes.nodes.NodeLayout;
 import io.github.smtproutes.retry.RetryScheduler;
 import io.github.smtproutes.routes.RetryPolicy;
 import io.github.smtproutes.smtp.ClientSettings;
 import io.github.smtproutes.smtp.ConnectionPool;
+import io.github.smtproutes.smtp.HostAdmission;
+import io.github.smtproutes.smtp.HostFailures;
 
 /**
  * SmtpRouteDelivery's init parameters, read once with their defaults into the settings each part
@@ -28,8 +29,8 @@ final class DeliveryParameters {
         "connectionTimeout", "timeout", "dataTimeout", "writeTimeout", "transactionTimeout", "heloName",
         "retryInitial", "retryMax", "retryMaxAttempts", "retryMaxAge",
         "retryInterval", "retryThreads", "retryBatch", "delayWarning", "delayWarningProcessor",
-        "hostDownInitial", "hostDownMax", "connectionIdle", "connectionMaxMessages", "maxConnectionsPerHost", "hostBusyWait",
-        "retryNodeId", "retryNodeLease", "dnsServers");
+        "hostDownInitial", "hostDownMax", "hostVerdictWait", "hostVerdictWaiters", "connectionIdle", "connectionMaxMessages",
+        "maxConnectionsPerHost", "hostBusyWait", "retryNodeId", "retryNodeLease", "dnsServers");
     static final String DEFAULT_RETRY_REPOSITORY = "memory://var/mail/smtp-routes/retry/";
     static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(30);
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -113,17 +114,27 @@ final class DeliveryParameters {
      * Host health is shared by the whole James, so the last SmtpRouteDelivery to start sets the
      * backoff; a mailet without the parameters leaves it as it is.
      */
-    void configureHostDownBackoff(HostHealth health) throws MessagingException {
+    void configureHostDownBackoff(HostFailures failures) throws MessagingException {
         if (parameters.string("hostDownInitial").isEmpty() && parameters.string("hostDownMax").isEmpty()) {
             return;
         }
         try {
-            health.configureBackoff(
-                parameters.duration("hostDownInitial", HostHealth.DEFAULT_INITIAL_BACKOFF),
-                parameters.duration("hostDownMax", HostHealth.DEFAULT_MAX_BACKOFF));
+            failures.configureBackoff(
+                parameters.duration("hostDownInitial", HostFailures.DEFAULT_INITIAL_BACKOFF),
+                parameters.duration("hostDownMax", HostFailures.DEFAULT_MAX_BACKOFF));
         } catch (IllegalArgumentException e) {
             throw new MessagingException("Mailet SmtpRouteDelivery: " + e.getMessage(), e);
         }
+    }
+
+    /** Shared like the backoff: the last SmtpRouteDelivery that sets them wins. */
+    void configureHostVerdictWait(HostAdmission admission) throws MessagingException {
+        if (parameters.string("hostVerdictWait").isEmpty() && parameters.string("hostVerdictWaiters").isEmpty()) {
+            return;
+        }
+        admission.configureWait(
+            parameters.duration("hostVerdictWait", HostAdmission.DEFAULT_VERDICT_WAIT),
+            parameters.integer("hostVerdictWaiters", HostAdmission.DEFAULT_MAX_WAITERS, 0, 10_000));
     }
 
     ConnectionPool connectionPool(Clock clock) throws MessagingException {

@@ -93,6 +93,7 @@ public class SmtpRouteDelivery extends GenericMailet {
     /** Guice passes James's metrics (method injection keeps the constructor as it is); without Guice nothing is counted. */
     @Inject
     void useMetrics(JamesDeliveryMetrics metrics) {
+        metrics.registerRetryQueueGauge(smtpRoutes::retryQueueSize);
         this.metrics = metrics;
     }
 
@@ -116,17 +117,18 @@ public class SmtpRouteDelivery extends GenericMailet {
         RetryQueue retryQueue = new RetryQueue(selectRepository(queueUrl));
         RetryPolicy policy = parameters.retryPolicy();
         addRouteRetryCheck(policy);
-        parameters.configureHostDownBackoff(smtpRoutes.health());
+        parameters.configureHostDownBackoff(smtpRoutes.failures());
+        parameters.configureHostVerdictWait(smtpRoutes.admission());
         pool = parameters.connectionPool(clock);
         smtpRoutes.registerConnectionPool(pool);
         SmtpHostClient client = new SmtpHostClient(parameters.clientSettings(this::defaultHeloName), pool);
-        prober = new HostProber(client, smtpRoutes.health(), "smtp-routes-probe-" + getMailetName());
+        prober = new HostProber(client, smtpRoutes.failures(), "smtp-routes-probe-" + getMailetName());
         RouteDelivery delivery = new RouteDelivery(
-            new HostPlanner(dns, parameters.mxResolver(), smtpRoutes.roundRobin(), smtpRoutes.health()),
+            new HostPlanner(dns, parameters.mxResolver(), smtpRoutes.roundRobin(), smtpRoutes.failures()),
             client,
-            smtpRoutes.health(),
+            smtpRoutes.admission(),
             metrics,
-            Optional.of(prober));
+            prober);
         bounceProcessor = parameters.bounceProcessor();
         Bouncer bouncer = new Bouncer(getMailetContext(), bounceProcessor);
         DelayWarnings delayWarnings = delayWarnings(parameters, table.current());
@@ -148,7 +150,7 @@ public class SmtpRouteDelivery extends GenericMailet {
         }
         startRetries(new RetryQueueHandle(queueUrl, scheduler));
         hostAnswered = scheduler::flushHost;
-        smtpRoutes.health().addAnsweredListener(hostAnswered);
+        smtpRoutes.failures().addAnsweredListener(hostAnswered);
     }
 
     /**
@@ -216,7 +218,7 @@ public class SmtpRouteDelivery extends GenericMailet {
     @Override
     public void destroy() {
         if (hostAnswered != null) {
-            smtpRoutes.health().removeAnsweredListener(hostAnswered);
+            smtpRoutes.failures().removeAnsweredListener(hostAnswered);
             hostAnswered = null;
         }
         if (nodes != null) {

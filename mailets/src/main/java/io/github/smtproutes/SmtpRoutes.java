@@ -12,21 +12,23 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import javax.inject.Inject;
 import javax.inject.Singleton;
+import javax.mail.MessagingException;
 
 import org.apache.james.filesystem.api.FileSystem;
 
-import io.github.smtproutes.delivery.HostHealth;
 import io.github.smtproutes.delivery.RoundRobin;
 import io.github.smtproutes.nodes.RetryNodes;
 import io.github.smtproutes.retry.RetryQueueHandle;
 import io.github.smtproutes.routes.RouteFileException;
 import io.github.smtproutes.routes.RouteFileParser;
 import io.github.smtproutes.smtp.ConnectionPool;
+import io.github.smtproutes.smtp.HostAdmission;
+import io.github.smtproutes.smtp.HostFailures;
 
 /**
  * The state SMTP Routes shares across one James process: the loaded route tables (one per route
  * file, the very same instance for the matcher, the mailet and WebAdmin), the round-robin
- * positions and the health of destination hosts. Guice creates it once ({@code @Singleton}); the
+ * positions, the failure memory of destination hosts and their admission (slow start, probes). Guice creates it once ({@code @Singleton}); the
  * James-facing classes get it injected.
  */
 @Singleton
@@ -35,7 +37,8 @@ public class SmtpRoutes {
 
     private final FileSystem fileSystem;
     private final RoundRobin roundRobin = new RoundRobin();
-    private final HostHealth health;
+    private final HostFailures failures;
+    private final HostAdmission admission;
     private final ConcurrentHashMap<String, LiveRouteTable> tables = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, RetryQueueHandle> retryQueues = new ConcurrentHashMap<>();
     private final Set<ConnectionPool> connectionPools = ConcurrentHashMap.newKeySet();
@@ -44,7 +47,8 @@ public class SmtpRoutes {
     @Inject
     public SmtpRoutes(FileSystem fileSystem, Clock clock) {
         this.fileSystem = fileSystem;
-        this.health = new HostHealth(clock);
+        this.failures = new HostFailures(clock);
+        this.admission = new HostAdmission(failures);
     }
 
     /** The route file a matcher condition or a hook/mailet parameter names; the default when blank. */
@@ -79,8 +83,14 @@ public class SmtpRoutes {
         return roundRobin;
     }
 
-    public HostHealth health() {
-        return health;
+    /** Which endpoints failed, until when and why; shared by every mailet of this James. */
+    public HostFailures failures() {
+        return failures;
+    }
+
+    /** Who may try an endpoint now (backoff, probe, slow start); shared by every mailet of this James. */
+    public HostAdmission admission() {
+        return admission;
     }
 
     /**
@@ -105,6 +115,19 @@ public class SmtpRoutes {
     /** The retry queues of the live SmtpRouteDelivery mailets. */
     public Collection<RetryQueueHandle> retryQueues() {
         return List.copyOf(retryQueues.values());
+    }
+
+    /** How many mails wait in all live retry queues; an unreadable repository counts as empty. */
+    public long retryQueueSize() {
+        long size = 0;
+        for (RetryQueueHandle handle : retryQueues()) {
+            try {
+                size += handle.queue().size();
+            } catch (MessagingException e) {
+                // Rather than breaking the metrics page.
+            }
+        }
+        return size;
     }
 
     /** The retry queue stored in {@code repositoryUrl}, written as in the mailet's retryRepository or with(out) a trailing slash. */

@@ -21,6 +21,7 @@ import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteHost;
 import io.github.smtproutes.routes.RouteKind;
 import io.github.smtproutes.smtp.HostAddress;
+import io.github.smtproutes.smtp.HostFailures;
 import io.github.smtproutes.smtp.RecipientOutcome.Disposition;
 import io.github.smtproutes.smtp.SmtpReply;
 
@@ -31,7 +32,7 @@ import io.github.smtproutes.smtp.SmtpReply;
  *   <li>the route's hosts, grouped by priority, 0 first;</li>
  *   <li>each group rotated one step per delivery (round-robin);</li>
  *   <li>each host resolved to its addresses through DNSService;</li>
- *   <li>endpoints that {@link HostHealth} reports down moved after all the others, in order.</li>
+ *   <li>endpoints that {@link HostFailures} reports down (for this route) moved after all the others, in order.</li>
  * </ol>
  * A USEDNS route takes the recipient domain's MX hosts from {@link MxResolver} instead, already
  * in preference order with their addresses; a domain DNS settles by itself (a null MX, no such
@@ -44,17 +45,17 @@ public final class HostPlanner {
     private final DNSService dns;
     private final MxResolver mxResolver;
     private final RoundRobin roundRobin;
-    private final HostHealth health;
+    private final HostFailures failures;
 
-    public HostPlanner(DNSService dns, RoundRobin roundRobin, HostHealth health) {
-        this(dns, MxResolver.usingJamesResolver(), roundRobin, health);
+    public HostPlanner(DNSService dns, RoundRobin roundRobin, HostFailures failures) {
+        this(dns, MxResolver.usingJamesResolver(), roundRobin, failures);
     }
 
-    public HostPlanner(DNSService dns, MxResolver mxResolver, RoundRobin roundRobin, HostHealth health) {
+    public HostPlanner(DNSService dns, MxResolver mxResolver, RoundRobin roundRobin, HostFailures failures) {
         this.dns = dns;
         this.mxResolver = mxResolver;
         this.roundRobin = roundRobin;
-        this.health = health;
+        this.failures = failures;
     }
 
     public HostPlan plan(Route route, String domain) {
@@ -71,13 +72,13 @@ public final class HostPlanner {
 
     private HostPlan plan(Route route, String domain, boolean advanceRoundRobin) {
         if (route.kind() == RouteKind.USEDNS) {
-            return mxPlan(domain);
+            return mxPlan(route, domain);
         }
         List<String> problems = new ArrayList<>();
         List<RouteHost> ordered = orderedHosts(route, advanceRoundRobin);
         Map<String, Integer> priorities = new HashMap<>();
         List<HostAddress> addresses = resolve(ordered, problems, priorities);
-        return postponeDownHosts(addresses, problems, priorities);
+        return postponeDownHosts(route, addresses, problems, priorities);
     }
 
     private List<RouteHost> orderedHosts(Route route, boolean advanceRoundRobin) {
@@ -94,7 +95,7 @@ public final class HostPlanner {
      * USEDNS: the domain's MX hosts in preference order, each MX preference a priority group (so
      * equal MX hosts are equal alternatives). What DNS settles by itself is a verdict, not hosts.
      */
-    private HostPlan mxPlan(String domain) {
+    private HostPlan mxPlan(Route route, String domain) {
         MxResolver.Answer answer = mxResolver.lookup(domain);
         answer.problems().forEach(problem -> MailLog.mxProblem(domain, problem));
         switch (answer.kind()) {
@@ -114,11 +115,11 @@ public final class HostPlanner {
                     SmtpReply.of(451, "451 4.4.3 Directory server failure: " + answer.detail()), List.of(answer.detail()));
             case HOSTS:
             default:
-                return mxHostPlan(domain, answer);
+                return mxHostPlan(route, domain, answer);
         }
     }
 
-    private HostPlan mxHostPlan(String domain, MxResolver.Answer answer) {
+    private HostPlan mxHostPlan(Route route, String domain, MxResolver.Answer answer) {
         if (answer.hosts().isEmpty()) {
             // MX records exist but none can be used now (bad names, no address): the domain's
             // admin may fix it, so the mail waits rather than bounces.
@@ -134,7 +135,7 @@ public final class HostPlanner {
                 priorities.putIfAbsent(resolved.endpoint(), host.preference());
             }
         }
-        return postponeDownHosts(addresses, new ArrayList<>(answer.problems()), priorities);
+        return postponeDownHosts(route, addresses, new ArrayList<>(answer.problems()), priorities);
     }
 
     private List<HostAddress> resolve(List<RouteHost> hosts, List<String> problems, Map<String, Integer> priorities) {
@@ -165,12 +166,12 @@ public final class HostPlanner {
         return all;
     }
 
-    private HostPlan postponeDownHosts(List<HostAddress> addresses, List<String> problems, Map<String, Integer> priorities) {
+    private HostPlan postponeDownHosts(Route route, List<HostAddress> addresses, List<String> problems, Map<String, Integer> priorities) {
         List<HostAddress> up = new ArrayList<>();
         List<HostAddress> down = new ArrayList<>();
         Set<String> postponed = new LinkedHashSet<>();
         for (HostAddress address : new LinkedHashSet<>(addresses)) {
-            if (health.isDown(address.endpoint())) {
+            if (failures.isDown(address.endpoint(), route.domain())) {
                 down.add(address);
                 postponed.add(address.endpoint());
             } else {

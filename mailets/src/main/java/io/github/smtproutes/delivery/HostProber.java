@@ -8,31 +8,36 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.smtp.HostAddress;
+import io.github.smtproutes.smtp.HostAdmission;
+import io.github.smtproutes.smtp.HostFailures;
 import io.github.smtproutes.smtp.SmtpHostClient;
-import io.github.smtproutes.smtp.SmtpReply;
+import io.github.smtproutes.smtp.SmtpOutcome;
 
 /**
- * Probes, on threads of its own, a host whose backoff has ended, when an equal host of the same
- * priority can take the mail meanwhile. The probe opens a session without a mail (greeting, EHLO,
- * TLS and AUTH as the route asks): a host still silent then costs a probe thread one timeout,
- * instead of costing a mail that timeout before it fails over. An opened session is pooled for
- * the next mail, and the verdict goes to {@link HostHealth} like a delivery's: up, or down for
- * the next, longer backoff. Without an equal host, the next mail itself is the probe:
- * it has nowhere better to go.
+ * Probes, on threads of its own, a host whose backoff has ended: the one session a host that
+ * failed last receives before it is trusted with mail again. The probe opens a session without a
+ * mail (greeting, EHLO, TLS and AUTH as the route asks): a host still silent costs a probe thread
+ * one timeout, not a mail. An opened session is pooled for the next mail, and the verdict goes to
+ * {@link HostFailures} like a delivery's: up, or down for the next, longer backoff. Deliveries
+ * with nowhere else to go wait for that verdict in {@link HostAdmission}.
  */
 public final class HostProber implements AutoCloseable {
     /** Probes at once; more are not needed, as each host is probed by one at a time. */
     private static final int THREADS = 4;
+    private static final Logger LOGGER = LoggerFactory.getLogger(HostProber.class);
 
     private final SmtpHostClient client;
-    private final HostHealth health;
+    private final HostFailures failures;
     private final ExecutorService executor;
 
-    public HostProber(SmtpHostClient client, HostHealth health, String threadPrefix) {
+    public HostProber(SmtpHostClient client, HostFailures failures, String threadPrefix) {
         this.client = client;
-        this.health = health;
+        this.failures = failures;
         AtomicInteger threads = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
             task -> {
@@ -46,25 +51,38 @@ public final class HostProber implements AutoCloseable {
 
     /**
      * Probes {@code host} on the side, holding {@code probe} (the host's one probe turn) until the
-     * verdict is in. Returns at once.
+     * verdict is in. Returns at once. The turn is given back on every path: if the probe cannot
+     * even be started, at once.
      */
-    public void probe(HostAddress host, Route route, String domain, HostHealth.Attempt probe) {
+    public void probe(HostAddress host, Route route, String domain, HostAdmission.Turn probe) {
+        boolean started = false;
         try {
-            executor.execute(() -> {
-                try (probe) {
-                    Optional<SmtpReply> failure = client.probe(host, route, domain);
-                    if (failure.isEmpty()) {
-                        health.recordSuccess(host.endpoint());
-                    } else {
-                        health.recordHostFailure(host.endpoint(), failure.get().text());
-                    }
-                } catch (RuntimeException e) {
-                    // Not a verdict on the host, but it must not stay "being probed" without one.
-                    health.recordHostFailure(host.endpoint(), "probe failed: " + e);
-                }
-            });
+            executor.execute(() -> probeNow(host, route, domain, probe));
+            started = true;
         } catch (RejectedExecutionException closed) {
-            // Shutting down: give the turn back; the next delivery after a restart probes again.
+            // Shutting down: the next delivery after a restart probes again.
+        } finally {
+            if (!started) {
+                // Not started (shutting down, or no thread to be had): give the turn back now.
+                probe.close();
+            }
+        }
+    }
+
+    private void probeNow(HostAddress host, Route route, String domain, HostAdmission.Turn probe) {
+        try {
+            Optional<SmtpOutcome> failure = client.probe(host, route, domain);
+            if (failure.isEmpty()) {
+                failures.answeredForRoute(host.endpoint(), route.domain());
+            } else {
+                failures.record(host.endpoint(), route.domain(), failure.get());
+            }
+        } catch (RuntimeException e) {
+            // A failure on this side says nothing about the host: no verdict, and the next
+            // delivery that finds the host past its backoff probes it again.
+            LOGGER.warn("Probe of {} failed on this side", host.endpoint(), e);
+        } finally {
+            // After the verdict: deliveries waiting for it are woken by this.
             probe.close();
         }
     }

@@ -16,6 +16,7 @@ import io.github.smtproutes.metrics.DeliveryMetrics;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteKind;
 import io.github.smtproutes.smtp.HostAddress;
+import io.github.smtproutes.smtp.HostAdmission;
 import io.github.smtproutes.smtp.OutboundMessage;
 import io.github.smtproutes.smtp.RecipientOutcome;
 import io.github.smtproutes.smtp.RecipientOutcome.Disposition;
@@ -25,28 +26,28 @@ import io.github.smtproutes.smtp.SmtpReply;
 
 /**
  * Delivers the recipients of one mail that share a route: it walks the {@link HostPlan} host by
- * host, passing on only the recipients still pending, until none is left or the plan is
- * exhausted. Each host's outcome feeds {@link HostHealth}, which also decides whether a host takes
- * one more delivery now; a delivery never waits for one that does not. What is still pending at
- * the end is deferred with the last reply it got.
+ * host, asking {@link HostAdmission} for each host's turn and passing on only the recipients
+ * still pending, until none is left or the plan is exhausted. Each session's verdict goes to the
+ * host failure memory before its turn is given back. What is still pending at the end is
+ * deferred with the last reply it got; a failure on this side stops the walk and is reported as
+ * such, never against a host.
  */
 public final class RouteDelivery {
     private final HostPlanner planner;
     private final SmtpHostClient client;
-    private final HostHealth health;
-
+    private final HostAdmission admission;
     private final DeliveryMetrics metrics;
-    private final Optional<HostProber> prober;
+    private final HostProber prober;
 
-    public RouteDelivery(HostPlanner planner, SmtpHostClient client, HostHealth health) {
-        this(planner, client, health, DeliveryMetrics.NONE, Optional.empty());
+    /** With its own prober and no metrics (tests and tools). */
+    public RouteDelivery(HostPlanner planner, SmtpHostClient client, HostAdmission admission) {
+        this(planner, client, admission, DeliveryMetrics.NONE, new HostProber(client, admission.failures(), "smtp-routes-probe"));
     }
 
-    public RouteDelivery(HostPlanner planner, SmtpHostClient client, HostHealth health, DeliveryMetrics metrics,
-                         Optional<HostProber> prober) {
+    public RouteDelivery(HostPlanner planner, SmtpHostClient client, HostAdmission admission, DeliveryMetrics metrics, HostProber prober) {
         this.planner = planner;
         this.client = client;
-        this.health = health;
+        this.admission = admission;
         this.metrics = metrics;
         this.prober = prober;
     }
@@ -64,56 +65,19 @@ public final class RouteDelivery {
         if (plan.isEmpty()) {
             MailLog.noHosts(message.mid(), domain, String.join("; ", plan.problems()));
         }
-        Walk walk = new Walk(initiallyPending(recipients, plan));
-        // First pass: every host that takes a delivery right now, in plan order.
-        List<HostAddress> skipped = new ArrayList<>();
-        List<HostAddress> hosts = plan.hosts();
-        for (int i = 0; i < hosts.size() && !walk.done(); i++) {
-            HostAddress host = hosts.get(i);
-            Optional<HostHealth.Attempt> attempt = health.admit(host.endpoint());
-            if (attempt.isPresent() && probesOnTheSide(attempt.get(), host, plan, i)) {
-                // Its backoff is over but it failed last time: an equal host takes this mail
-                // while a session without a mail finds out whether this one is back.
-                prober.get().probe(host, route, domain, attempt.get());
-                skipped.add(host);
-            } else if (attempt.isPresent()) {
-                walk.tryHost(host, attempt.get(), route, domain, message);
-            } else if (plan.hasEqualAlternativeAfter(i)) {
-                // Being probed, or proving itself with its few first sessions: an equal host of
-                // the same priority goes first rather than one more spooler thread waiting here.
-                skipped.add(host);
-            } else if (health.isProving(host.endpoint())) {
-                // Its first sessions are still pending and a lower priority must not jump ahead:
-                // the mail waits in the retry queue, and the route flush brings it back as soon as
-                // the host accepts a mail. Waiting here instead could hold every spooler thread
-                // on a host that never answers.
-                walk.notTried.add(host);
-                break;
-            } else {
-                // Failing and already being probed: postponed like a down host.
-                walk.notTried.add(host);
+        Walk walk = new Walk(route, domain, message, initiallyPending(recipients, plan));
+        for (int i = 0; i < plan.hosts().size(); i++) {
+            HostAddress host = plan.hosts().get(i);
+            if (walk.isOver()) {
+                walk.notReached(host);
+                continue;
             }
+            // With an equal host after it, a host whose verdict is pending is skipped at once:
+            // the equal host takes the mail without breaking priorities.
+            boolean mayWait = !plan.hasEqualAlternativeAfter(i);
+            walk.visit(host, turn(host, route, domain, mayWait), mayWait);
         }
-        // Second pass: the equal hosts skipped above, in case a place freed meanwhile.
-        for (HostAddress host : skipped) {
-            Optional<HostHealth.Attempt> attempt = walk.done() ? Optional.empty() : health.admit(host.endpoint());
-            if (attempt.isPresent()) {
-                walk.tryHost(host, attempt.get(), route, domain, message);
-            } else {
-                walk.notTried.add(host);
-            }
-        }
-        if (walk.localFailure != null) {
-            // Failed on this side: the pending recipients are neither deferred nor tried elsewhere.
-            return RouteResult.failedLocally(walk.delivered, walk.bounced, List.copyOf(walk.pending.keySet()), walk.anyAccepted,
-                walk.localFailure);
-        }
-        if (!walk.tried && !walk.notTried.isEmpty()) {
-            walk.pending = deferredAsDown(walk.pending, walk.notTried);
-        }
-        walk.notTried.forEach(host -> walk.waitedFor.add(host.endpoint()));
-        return new RouteResult(walk.delivered, walk.bounced, List.copyOf(walk.pending.values()), walk.anyAccepted,
-            walk.asked, walk.waitedFor);
+        return walk.result();
     }
 
     /** DNS already decided (a USEDNS domain without mail service, or a DNS failure): no host is tried. */
@@ -137,70 +101,171 @@ public final class RouteDelivery {
     }
 
     /**
-     * Whether the probe of a host that failed goes on the side: only once its backoff is over
-     * (a host still down is tried by a mail only when every host before it failed, as the issue
-     * asks), and only with an equal, not postponed host after it to take the mail meanwhile.
+     * The host's turn. A host that failed last and is past its backoff gets its probe: a session
+     * without a mail on the side, so that real mail never queues on a host that is likely still
+     * down; the delivery then waits for that verdict when it may, like for any pending verdict.
      */
-    private boolean probesOnTheSide(HostHealth.Attempt attempt, HostAddress host, HostPlan plan, int index) {
-        return prober.isPresent() && attempt.isProbe() && !health.isDown(host.endpoint()) && plan.hasEqualAlternativeAfter(index);
+    private HostAdmission.Turn turn(HostAddress host, Route route, String domain, boolean mayWait) {
+        HostAdmission.Turn turn = admission.admit(host.endpoint(), route.domain(), mayWait);
+        if (!turn.isProbe()) {
+            return turn;
+        }
+        prober.probe(host, route, domain, turn);
+        return admission.admit(host.endpoint(), route.domain(), mayWait);
     }
 
     /** The state of one walk through a host plan: who is delivered, bounced, still pending. */
     private final class Walk {
+        private final Route route;
+        private final String domain;
+        private final OutboundMessage message;
         private final List<MailAddress> delivered = new ArrayList<>();
         private final List<RecipientOutcome> bounced = new ArrayList<>();
+        private final Set<String> waitedFor = new LinkedHashSet<>();
+        private final List<String> notAdmitted = new ArrayList<>();
+        private Optional<SmtpReply> lastFailureOfNotAdmitted = Optional.empty();
         private Map<MailAddress, RecipientOutcome> pending;
         private boolean anyAccepted;
-        private boolean tried;
         private boolean asked;
-        private final Set<String> waitedFor = new LinkedHashSet<>();
-        private final List<HostAddress> notTried = new ArrayList<>();
-        private String localFailure;
+        private boolean tried;
+        private boolean stopped;
+        private Optional<String> localFailure = Optional.empty();
+        private Optional<RuntimeException> localFailureCause = Optional.empty();
 
-        Walk(Map<MailAddress, RecipientOutcome> pending) {
+        Walk(Route route, String domain, OutboundMessage message, Map<MailAddress, RecipientOutcome> pending) {
+            this.route = route;
+            this.domain = domain;
+            this.message = message;
             this.pending = pending;
         }
 
-        /** Nothing left to try: every recipient settled, or this side failed (no host would do better). */
-        boolean done() {
-            return pending.isEmpty() || localFailure != null;
+        boolean isOver() {
+            return pending.isEmpty() || stopped || localFailure.isPresent();
         }
 
-        void tryHost(HostAddress host, HostHealth.Attempt attempt, Route route, String domain, OutboundMessage message) {
+        void visit(HostAddress host, HostAdmission.Turn turn, boolean mayWait) {
+            if (turn.isAdmitted()) {
+                deliverAt(host, turn);
+                return;
+            }
+            turn.close();
+            notAdmitted.add(turn.reason());
+            waitedFor.add(host.endpoint());
+            turn.lastFailure().ifPresent(reply -> lastFailureOfNotAdmitted = Optional.of(SmtpReply.parse(reply)));
+            if (turn.kind() == HostAdmission.Kind.PROVING && mayWait) {
+                // Not heard from yet and no verdict in time: a lower priority must not jump ahead
+                // of a host that may well be healthy. The mail waits for it in the retry queue.
+                stopped = true;
+            }
+        }
+
+        /** A host after the walk stopped: the deferred recipients wait for it too. */
+        void notReached(HostAddress host) {
+            if (!pending.isEmpty() && localFailure.isEmpty()) {
+                waitedFor.add(host.endpoint());
+            }
+        }
+
+        private void deliverAt(HostAddress host, HostAdmission.Turn turn) {
+            Optional<SmtpOutcome> outcome;
+            try (turn) {
+                outcome = transaction(host);
+            }
+            outcome.ifPresent(settled -> settle(host, settled));
+        }
+
+        /**
+         * One SMTP transaction with the host, its verdict recorded before the turn is given back
+         * (deliveries waiting for that verdict are woken by it). Empty after a failure on this side.
+         */
+        private Optional<SmtpOutcome> transaction(HostAddress host) {
+            try {
+                countFailover();
+                DeliveryMetrics.HostTimer timer = metrics.hostTransaction(host);
+                try {
+                    SmtpOutcome outcome = client.deliver(host, route, domain, message, List.copyOf(pending.keySet()));
+                    admission.failures().record(host.endpoint(), route.domain(), outcome);
+                    return Optional.of(outcome);
+                } finally {
+                    timer.stop();
+                }
+            } catch (RuntimeException e) {
+                failedHere(e);
+                return Optional.empty();
+            }
+        }
+
+        private void countFailover() {
             if (tried) {
                 // An earlier host of this walk left recipients pending: this is a failover.
                 metrics.failedOver(route);
             }
             tried = true;
-            SmtpOutcome outcome;
-            DeliveryMetrics.HostTimer timer = metrics.hostTransaction(host);
-            try (attempt) {
-                outcome = client.deliver(host, route, domain, message, List.copyOf(pending.keySet()));
-                recordHealth(host, outcome);
-            } finally {
-                timer.stop();
-            }
+        }
+
+        /**
+         * A failure on this side (reading the mail, a bug): it says nothing about the host, so
+         * nothing is recorded against it and no other host is tried. What earlier hosts accepted
+         * stays delivered; the pending recipients are left to the caller's local-failure handling.
+         */
+        private void failedHere(RuntimeException e) {
+            localFailure = Optional.of(e.toString());
+            localFailureCause = Optional.of(e);
+        }
+
+        private void settle(HostAddress host, SmtpOutcome outcome) {
+            countForHost(host, outcome);
             asked |= !outcome.busy();
-            if (outcome.busy() || outcome.hostFailure()) {
-                waitedFor.add(host.endpoint());
-            }
             if (outcome.localFailure()) {
-                localFailure = outcome.reply().text();
+                // The message could not be read, or this side failed: the host is not at fault
+                // (its failure memory ignores the outcome) and another host would fail the same way.
+                localFailure = Optional.of(outcome.reply().text());
             }
             anyAccepted |= !outcome.accepted().isEmpty();
             delivered.addAll(outcome.accepted());
             bounced.addAll(outcome.withDisposition(Disposition.BOUNCE));
             pending = outcome.withDisposition(Disposition.NEXT_HOST).stream()
                 .collect(Collectors.toMap(RecipientOutcome::recipient, o -> o, (a, b) -> a, LinkedHashMap::new));
+            if (outcome.busy() || outcome.hostFailure() || outcome.routeUseFailure()) {
+                waitedFor.add(host.endpoint());
+            }
         }
-    }
 
-    private static Map<MailAddress, RecipientOutcome> deferredAsDown(Map<MailAddress, RecipientOutcome> pending, List<HostAddress> skipped) {
-        SmtpReply down = SmtpReply.none("hosts not taking more deliveries now (failing and being probed, or unproven with their first sessions pending): "
-            + skipped.stream().map(HostAddress::endpoint).collect(Collectors.joining(", ")));
-        Map<MailAddress, RecipientOutcome> deferred = new LinkedHashMap<>();
-        pending.keySet().forEach(recipient -> deferred.put(recipient, new RecipientOutcome(recipient, Disposition.NEXT_HOST, down)));
-        return deferred;
+        private void countForHost(HostAddress host, SmtpOutcome outcome) {
+            if (outcome.busy() || outcome.localFailure()) {
+                // Not contacted, or failed on this side: nothing to count for the host.
+                return;
+            }
+            if (!outcome.accepted().isEmpty() || outcome.forNextHost().isEmpty()) {
+                metrics.hostDelivered(host);
+            } else {
+                metrics.hostFailed(host, outcome.reply().text());
+            }
+        }
+
+        RouteResult result() {
+            if (localFailure.isPresent()) {
+                // Failed on this side: the pending recipients are neither deferred nor tried elsewhere.
+                return RouteResult.failedLocally(delivered, bounced, List.copyOf(pending.keySet()), anyAccepted, asked,
+                    localFailure.get(), localFailureCause);
+            }
+            Map<MailAddress, RecipientOutcome> deferred = asked || notAdmitted.isEmpty() ? pending : deferredAsNotAdmitted();
+            return new RouteResult(delivered, bounced, List.copyOf(deferred.values()), anyAccepted, asked,
+                deferred.isEmpty() ? Set.of() : waitedFor);
+        }
+
+        /**
+         * No host was asked: the mail log says why, and the recipients wait with the reply that
+         * made the last of those hosts fail (what a DSN should quote), else with that reason.
+         */
+        private Map<MailAddress, RecipientOutcome> deferredAsNotAdmitted() {
+            String why = "hosts not taking more deliveries now: " + String.join("; ", notAdmitted);
+            MailLog.noHosts(message.mid(), domain, why);
+            SmtpReply reply = lastFailureOfNotAdmitted.orElse(SmtpReply.none(why));
+            Map<MailAddress, RecipientOutcome> deferred = new LinkedHashMap<>();
+            pending.keySet().forEach(recipient -> deferred.put(recipient, new RecipientOutcome(recipient, Disposition.NEXT_HOST, reply)));
+            return deferred;
+        }
     }
 
     private static Map<MailAddress, RecipientOutcome> initiallyPending(List<MailAddress> recipients, HostPlan plan) {
@@ -210,20 +275,5 @@ public final class RouteDelivery {
         Map<MailAddress, RecipientOutcome> pending = new LinkedHashMap<>();
         recipients.forEach(recipient -> pending.put(recipient, new RecipientOutcome(recipient, Disposition.NEXT_HOST, noHost)));
         return pending;
-    }
-
-    private void recordHealth(HostAddress host, SmtpOutcome outcome) {
-        if (outcome.busy() || outcome.localFailure()) {
-            // Skipped at the route's connection cap, or failed on this side (the message could
-            // not be read): the host said nothing, so nothing to record.
-            return;
-        }
-        if (outcome.hostFailure()) {
-            health.recordHostFailure(host.endpoint(), outcome.reply().text());
-        } else if (!outcome.accepted().isEmpty() || outcome.forNextHost().isEmpty()) {
-            health.recordSuccess(host.endpoint());
-        } else {
-            health.recordMailFailure(host.endpoint(), outcome.reply().text());
-        }
     }
 }

@@ -125,11 +125,13 @@ public final class RoutedMailProcessor {
                     onRouteAccepted.accept(route);
                 }
                 if (result.localFailure().isPresent()) {
-                    // Failed on this side (the message could not be read): no host is at fault and
-                    // a retry would fail the same way. James's error processor gets the mail, once,
-                    // with the unsettled recipients (kept by the catch below).
+                    // Failed on this side (the message could not be read, a bug): no host is at fault
+                    // and a retry would fail the same way. What hosts accepted is settled above;
+                    // James's error processor gets the mail, once, with the unsettled recipients
+                    // (kept by the catch below).
                     throw new MessagingException("SmtpRouteDelivery: mail " + message.mid() + " to " + result.failedLocally()
-                        + " not sent, failure on this side: " + result.localFailure().get());
+                        + " through route " + route.domain() + " not sent, failure on this side: " + result.localFailure().get(),
+                        result.localFailureCause().orElse(null));
                 }
             }
         } catch (MessagingException | RuntimeException e) {

@@ -6,7 +6,7 @@ import io.github.smtproutes.smtp.HostAddress;
 /**
  * What SMTP Routes counts while it delivers: per route, the recipients delivered, bounced,
  * queued for retry or dropped by {@code /dev/null}, and the failovers to a next host; per host,
- * the time of each SMTP transaction. {@link #NONE} counts nothing (unit tests); in James,
+ * the time of each SMTP transaction and the transactions it settled or failed. {@link #NONE} counts nothing (unit tests); in James,
  * {@link JamesDeliveryMetrics} publishes through James's MetricFactory.
  */
 public interface DeliveryMetrics {
@@ -35,6 +35,14 @@ public interface DeliveryMetrics {
         public HostTimer hostTransaction(HostAddress host) {
             return () -> { };
         }
+
+        @Override
+        public void hostDelivered(HostAddress host) {
+        }
+
+        @Override
+        public void hostFailed(HostAddress host, String reason) {
+        }
     };
 
     /** Recipients a host of the route accepted. */
@@ -51,6 +59,12 @@ public interface DeliveryMetrics {
 
     /** Recipients accepted and dropped by a {@code /dev/null} route. */
     void dropped(Route route, int recipients);
+
+    /** A host settled a transaction: it accepted the mail, or refused it for good. */
+    void hostDelivered(HostAddress host);
+
+    /** A transaction with a host left recipients pending: the host failed, or refused them for now. */
+    void hostFailed(HostAddress host, String reason);
 
     /** Starts timing one SMTP transaction with {@code host}; stop it when the transaction ends, however it ends. */
     HostTimer hostTransaction(HostAddress host);

@@ -1,5 +1,8 @@
 package io.github.smtproutes.metrics;
 
+import java.time.Clock;
+import java.util.function.LongSupplier;
+
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
@@ -7,7 +10,6 @@ import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
 
-import io.github.smtproutes.SmtpRoutes;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.smtp.HostAddress;
 
@@ -20,20 +22,47 @@ import io.github.smtproutes.smtp.HostAddress;
  *   <li>{@code smtpRoutes.delivered.<route>}, {@code smtpRoutes.failedOver.<route>},
  *       {@code smtpRoutes.queuedForRetry.<route>}, {@code smtpRoutes.bounced.<route>},
  *       {@code smtpRoutes.dropped.<route>}: meters counting recipients (failovers for failedOver);</li>
- *   <li>{@code smtpRoutes.hostTransaction.<ip_port>}: a timer of SMTP transactions with that host.</li>
+ *   <li>{@code smtpRoutes.hostTransaction.<ip_port>}: a timer of SMTP transactions with that host;</li>
+ *   <li>{@code smtpRoutes.hostDelivered.<ip_port>}, {@code smtpRoutes.hostFailed.<ip_port>}: meters
+ *       of the transactions that host settled, and of those that left recipients pending.</li>
  * </ul>
- * The retry queue size is the gauge {@value RetryQueueGauge#NAME} (all live retry queues).
+ * The retry queue size is the gauge {@value RetryQueueGauge#NAME} (all live retry queues). The
+ * per-host figures are also kept in {@link #hostStatistics()} for the WebAdmin host view.
  */
 @Singleton
 public class JamesDeliveryMetrics implements DeliveryMetrics {
     public static final String PREFIX = "smtpRoutes.";
 
     private final MetricFactory metricFactory;
+    private final GaugeRegistry gaugeRegistry;
+    private final HostStatistics hostStatistics;
 
     @Inject
-    public JamesDeliveryMetrics(MetricFactory metricFactory, GaugeRegistry gaugeRegistry, SmtpRoutes smtpRoutes) {
+    public JamesDeliveryMetrics(MetricFactory metricFactory, GaugeRegistry gaugeRegistry, Clock clock) {
         this.metricFactory = metricFactory;
-        RetryQueueGauge.register(gaugeRegistry, smtpRoutes);
+        this.gaugeRegistry = gaugeRegistry;
+        this.hostStatistics = new HostStatistics(clock);
+    }
+
+    /** Publishes the retry queue size, read from {@code size} whenever the gauge is read (once per James). */
+    public void registerRetryQueueGauge(LongSupplier size) {
+        RetryQueueGauge.register(gaugeRegistry, size);
+    }
+
+    public HostStatistics hostStatistics() {
+        return hostStatistics;
+    }
+
+    @Override
+    public void hostDelivered(HostAddress host) {
+        hostStatistics.delivered(host.endpoint());
+        metricFactory.generate(PREFIX + "hostDelivered." + hostKey(host)).increment();
+    }
+
+    @Override
+    public void hostFailed(HostAddress host, String reason) {
+        hostStatistics.failed(host.endpoint(), reason);
+        metricFactory.generate(PREFIX + "hostFailed." + hostKey(host)).increment();
     }
 
     @Override

@@ -1,11 +1,8 @@
 package io.github.smtproutes.metrics;
 
-import javax.mail.MessagingException;
+import java.util.function.LongSupplier;
 
 import org.apache.james.metrics.api.GaugeRegistry;
-
-import io.github.smtproutes.SmtpRoutes;
-import io.github.smtproutes.retry.RetryQueueHandle;
 
 /**
  * The gauge {@value #NAME}: how many mails wait in the retry queues of all live
@@ -17,23 +14,11 @@ final class RetryQueueGauge {
     private RetryQueueGauge() {
     }
 
-    static void register(GaugeRegistry registry, SmtpRoutes smtpRoutes) {
+    static void register(GaugeRegistry registry, LongSupplier size) {
         try {
-            registry.register(NAME, () -> size(smtpRoutes));
+            registry.register(NAME, size::getAsLong);
         } catch (IllegalArgumentException alreadyRegistered) {
             // One gauge per James is enough: a second registration reads the same queues.
         }
-    }
-
-    private static long size(SmtpRoutes smtpRoutes) {
-        long size = 0;
-        for (RetryQueueHandle handle : smtpRoutes.retryQueues()) {
-            try {
-                size += handle.queue().size();
-            } catch (MessagingException e) {
-                // An unreadable repository counts as empty rather than breaking the metrics page.
-            }
-        }
-        return size;
     }
 }

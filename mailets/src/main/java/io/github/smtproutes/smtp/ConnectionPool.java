@@ -35,6 +35,8 @@ import io.github.smtproutes.routes.Route;
  *   {@code defaultMaxPerHost}) deliveries per endpoint; a delivery waits at most {@code busyWait}
  *   for a place, then the caller treats the host as busy and moves on.</li>
  * </ul>
+ * Whether a host may be tried at all (backoff, probe, slow start while it has not answered yet)
+ * is decided before, by {@link HostAdmission}; the cap here applies to hosts it admitted.
  * Thread-safe. One pool per mailet instance; {@link #close()} ends every idle session.
  */
 public final class ConnectionPool implements AutoCloseable {

@@ -30,10 +30,42 @@ public final class OutcomeClassifier {
             // Its health is untouched, and no other host is tried, since it would fail the same way.
             return SmtpOutcome.localFailure(trace.host(), trace.phase(), trace.finalReply(), recipients);
         }
-        boolean hostFailure = recipients.stream()
+        boolean hostLevel = recipients.stream()
             .filter(outcome -> outcome.disposition() == Disposition.NEXT_HOST)
+            .filter(outcome -> !isRecipientsOwn(trace, outcome))
             .anyMatch(outcome -> isHostLevel(trace.phase(), outcome.reply()));
-        return new SmtpOutcome(trace.host(), trace.phase(), trace.finalReply(), hostFailure, recipients);
+        boolean routeUse = isRouteUse(trace.phase());
+        return new SmtpOutcome(trace.host(), trace.phase(), trace.finalReply(), hostLevel && !routeUse, hostLevel && routeUse, recipients);
+    }
+
+    /**
+     * What a probe that could not open its session (it carries no mail) says: the host failed, or
+     * only the route's use of it when TLS or AUTH failed.
+     */
+    public static SmtpOutcome classifyFailedProbe(SessionTrace trace) {
+        boolean routeUse = isRouteUse(trace.phase());
+        return new SmtpOutcome(trace.host(), trace.phase(), trace.finalReply(), !routeUse, routeUse, List.of());
+    }
+
+    /**
+     * A reply to one RCPT speaks of that recipient, whatever its enhanced code, unless it closes
+     * the session (421): Postfix likewise never marks a site dead for a recipient failure
+     * (smtp_rcpt_fail), only for a failure of the session.
+     */
+    private static boolean isRecipientsOwn(SessionTrace trace, RecipientOutcome outcome) {
+        return trace.rcptRefusal(outcome.recipient())
+            .map(reply -> reply.hasCode() && reply.code() != 421)
+            .orElse(false);
+    }
+
+    /**
+     * A session that failed at STARTTLS or AUTH had its greeting and EHLO answered: the host is
+     * alive, and what failed is this route's TLS policy or credentials (a 535, an untrusted
+     * certificate). Postfix likewise keeps such a host usable for other deliveries; another route
+     * with other settings is not concerned.
+     */
+    private static boolean isRouteUse(SmtpPhase phase) {
+        return phase == SmtpPhase.STARTTLS || phase == SmtpPhase.AUTH;
     }
 
     private static RecipientOutcome decide(SessionTrace trace, MailAddress recipient, boolean possibleDelivery) {

@@ -55,14 +55,14 @@ public final class SmtpHostClient {
     /**
      * Opens a session to {@code host} without a mail, to learn whether it is back: greeting, EHLO,
      * and STARTTLS and AUTH as the route asks. A session that opens goes to the pool for the next
-     * mail. Empty when it opened; else the reply (or its absence) that ended it. Its mail-log
-     * lines are marked as a probe's, so that they do not read like a failed delivery.
+     * mail. Empty when it opened; else the outcome of the failed session. Its mail-log lines are
+     * marked as a probe's, so that they do not read like a failed delivery.
      */
-    public Optional<SmtpReply> probe(HostAddress host, Route route, String domain) {
+    public Optional<SmtpOutcome> probe(HostAddress host, Route route, String domain) {
         SessionTrace trace = new SessionTrace(host.endpoint(), List.of());
         Optional<SmtpConnection> opened = SmtpConnection.open(host, route, settings, domain, trace, true);
         if (opened.isEmpty()) {
-            return Optional.of(trace.finalReply());
+            return Optional.of(OutcomeClassifier.classifyFailedProbe(trace));
         }
         pool.opened(host);
         pool.giveBack(host, route, opened.get());

@@ -12,28 +12,35 @@ import io.github.smtproutes.smtp.RecipientOutcome.Disposition;
  * The result of one SMTP session with one destination host, as a value: the phase the session
  * reached, the reply that ended it, what it means for each recipient, and whether the host
  * itself is at fault (refused, silent, dropped, or answered with a host-level 4xx) so that host
- * health can postpone it, or whether the failure lay on this side. Built only by
- * {@link OutcomeClassifier}.
+ * health can postpone it, or only the route's use of it (its TLS or AUTH was refused), or whether
+ * the failure lay on this side. Built only by {@link OutcomeClassifier}.
  */
 public final class SmtpOutcome {
     private final String host;
     private final SmtpPhase phase;
     private final SmtpReply reply;
     private final boolean hostFailure;
+    private final boolean routeUseFailure;
     private final List<RecipientOutcome> recipients;
     private final boolean busy;
     private final boolean localFailure;
 
     SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, List<RecipientOutcome> recipients) {
-        this(host, phase, reply, hostFailure, recipients, false, false);
+        this(host, phase, reply, hostFailure, false, recipients, false, false);
     }
 
-    private SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, List<RecipientOutcome> recipients,
-                        boolean busy, boolean localFailure) {
+    SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, boolean routeUseFailure,
+                List<RecipientOutcome> recipients) {
+        this(host, phase, reply, hostFailure, routeUseFailure, recipients, false, false);
+    }
+
+    private SmtpOutcome(String host, SmtpPhase phase, SmtpReply reply, boolean hostFailure, boolean routeUseFailure,
+                        List<RecipientOutcome> recipients, boolean busy, boolean localFailure) {
         this.host = Objects.requireNonNull(host);
         this.phase = Objects.requireNonNull(phase);
         this.reply = Objects.requireNonNull(reply);
         this.hostFailure = hostFailure;
+        this.routeUseFailure = routeUseFailure;
         this.recipients = List.copyOf(recipients);
         this.busy = busy;
         this.localFailure = localFailure;
@@ -45,7 +52,7 @@ public final class SmtpOutcome {
      * as their reply; another host would fail the same way.
      */
     static SmtpOutcome localFailure(String host, SmtpPhase phase, SmtpReply reply, List<RecipientOutcome> recipients) {
-        return new SmtpOutcome(host, phase, reply, false, recipients, false, true);
+        return new SmtpOutcome(host, phase, reply, false, false, recipients, false, true);
     }
 
     /**
@@ -56,7 +63,7 @@ public final class SmtpOutcome {
         List<RecipientOutcome> next = recipients.stream()
             .map(recipient -> new RecipientOutcome(recipient, Disposition.NEXT_HOST, reply))
             .collect(Collectors.toList());
-        return new SmtpOutcome(host, SmtpPhase.CONNECT, reply, false, next, true, false);
+        return new SmtpOutcome(host, SmtpPhase.CONNECT, reply, false, false, next, true, false);
     }
 
     /** The destination, "address:port". */
@@ -74,9 +81,17 @@ public final class SmtpOutcome {
         return reply;
     }
 
-    /** Whether the failure lies with the host rather than with the mail or a recipient. */
+    /** Whether the failure lies with the host rather than with the mail, a recipient or the route's security. */
     public boolean hostFailure() {
         return hostFailure;
+    }
+
+    /**
+     * Whether the host answered but refused the route's use of it: its STARTTLS or AUTH failed.
+     * That concerns the route's TLS policy or credentials, not the host for other routes.
+     */
+    public boolean routeUseFailure() {
+        return routeUseFailure;
     }
 
     /** Whether the host was skipped as busy (at its connection cap) without being contacted. */

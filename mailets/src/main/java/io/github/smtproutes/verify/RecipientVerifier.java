@@ -73,7 +73,7 @@ public class RecipientVerifier implements AutoCloseable {
 
     @Inject
     public RecipientVerifier(SmtpRoutes smtpRoutes, DNSService dns, JamesCallAheadMetrics metrics, Clock clock) {
-        this(new HostPlanner(dns, smtpRoutes.roundRobin(), smtpRoutes.health()), metrics, () -> localHostName(dns), clock);
+        this(new HostPlanner(dns, smtpRoutes.roundRobin(), smtpRoutes.failures()), metrics, () -> localHostName(dns), clock);
         metrics.registerCacheGauges(() -> engine.cache.stats().positiveSize, () -> engine.cache.stats().negativeSize);
     }
 

@@ -3,11 +3,14 @@ package io.github.smtproutes.webadmin;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 import io.github.smtproutes.LiveRouteTable;
-import io.github.smtproutes.delivery.HostHealth;
+import io.github.smtproutes.metrics.HostStatistics;
 import io.github.smtproutes.delivery.HostPlan;
 import io.github.smtproutes.routes.Durations;
 import io.github.smtproutes.routes.RecipientVerification;
@@ -18,6 +21,7 @@ import io.github.smtproutes.routes.RouteHost;
 import io.github.smtproutes.routes.RouteKind;
 import io.github.smtproutes.smtp.ConnectionPool;
 import io.github.smtproutes.smtp.HostAddress;
+import io.github.smtproutes.smtp.HostFailures;
 
 /**
  * The JSON shapes of the WebAdmin endpoints, as ordered maps that James's JsonTransformer
@@ -58,19 +62,6 @@ final class RouteViews {
             default:
                 return "hosts";
         }
-    }
-
-    static Map<String, Object> hostState(HostHealth.HostState.Snapshot state) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("endpoint", state.endpoint);
-        view.put("state", state.down ? "down" : "up");
-        view.put("downUntil", text(state.downUntil));
-        view.put("consecutiveFailures", state.consecutiveFailures);
-        view.put("delivered", state.delivered);
-        view.put("failed", state.failed);
-        view.put("lastError", state.lastError);
-        view.put("lastErrorAt", text(state.lastErrorAt));
-        return view;
     }
 
     static Map<String, Object> plan(LiveRouteTable table, Route route, HostPlan plan) {
@@ -138,16 +129,53 @@ final class RouteViews {
         return instant == null ? null : instant.toString();
     }
 
-    static List<Map<String, Object>> hostStates(Map<String, HostHealth.HostState.Snapshot> snapshot,
+    /**
+     * Every endpoint seen so far, sorted: its state from the failure memory (the host's own
+     * failure; a route whose TLS or AUTH it refused is listed under {@code routeFailures}), its
+     * transaction figures, and its pooled sessions.
+     */
+    static List<Map<String, Object>> hostStates(List<HostFailures.Failure> failures, Predicate<HostFailures.Failure> isDown,
+                                                Map<String, HostStatistics.Snapshot> statistics,
                                                 Map<String, ConnectionPool.Stats> connections) {
-        return snapshot.values().stream()
-            .sorted((a, b) -> a.endpoint.compareTo(b.endpoint))
-            .map(state -> {
-                Map<String, Object> view = hostState(state);
-                view.put("connections", connectionsView(connections.get(state.endpoint)));
-                return view;
-            })
+        TreeSet<String> endpoints = new TreeSet<>(statistics.keySet());
+        failures.forEach(failure -> endpoints.add(failure.endpoint));
+        return endpoints.stream()
+            .map(endpoint -> hostState(endpoint, failures, isDown, statistics.getOrDefault(endpoint, HostStatistics.Snapshot.NONE),
+                connections.get(endpoint)))
             .collect(Collectors.toList());
+    }
+
+    private static Map<String, Object> hostState(String endpoint, List<HostFailures.Failure> failures, Predicate<HostFailures.Failure> isDown,
+                                                 HostStatistics.Snapshot statistics, ConnectionPool.Stats connections) {
+        Optional<HostFailures.Failure> own = failures.stream()
+            .filter(failure -> failure.endpoint.equals(endpoint) && !failure.isRouteUse()).findFirst();
+        boolean down = own.map(isDown::test).orElse(false);
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("endpoint", endpoint);
+        view.put("state", down ? "down" : "up");
+        view.put("downUntil", down ? text(own.get().until) : null);
+        view.put("consecutiveFailures", own.map(failure -> failure.consecutiveFailures).orElse(0));
+        view.put("delivered", statistics.delivered);
+        view.put("failed", statistics.failed);
+        view.put("lastError", statistics.lastError);
+        view.put("lastErrorAt", text(statistics.lastErrorAt));
+        view.put("routeFailures", failures.stream()
+            .filter(failure -> failure.endpoint.equals(endpoint) && failure.isRouteUse())
+            .map(failure -> routeFailure(failure, isDown.test(failure)))
+            .collect(Collectors.toList()));
+        view.put("connections", connectionsView(connections));
+        return view;
+    }
+
+    /** A route whose TLS or AUTH this endpoint refused: down for that route only. */
+    private static Map<String, Object> routeFailure(HostFailures.Failure failure, boolean down) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("route", failure.route);
+        view.put("state", down ? "down" : "up");
+        view.put("downUntil", down ? text(failure.until) : null);
+        view.put("consecutiveFailures", failure.consecutiveFailures);
+        view.put("reason", failure.reason);
+        return view;
     }
 
     /** The pooled sessions of an endpoint, summed over the SmtpRouteDelivery mailets (zeros when none). */

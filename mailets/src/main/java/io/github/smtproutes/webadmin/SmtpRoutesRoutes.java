@@ -26,10 +26,12 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.github.smtproutes.LiveRouteTable;
 import io.github.smtproutes.SmtpRoutes;
 import io.github.smtproutes.delivery.HostPlanner;
+import io.github.smtproutes.metrics.JamesDeliveryMetrics;
 import io.github.smtproutes.nodes.RetryNodes;
 import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteFileException;
 import io.github.smtproutes.routes.RouteTable;
+import io.github.smtproutes.smtp.HostFailures;
 import io.github.smtproutes.verify.RecipientVerifier;
 
 import spark.HaltException;
@@ -52,6 +54,7 @@ public class SmtpRoutesRoutes implements Routes {
 
     private final SmtpRoutes smtpRoutes;
     private final HostPlanner planner;
+    private final JamesDeliveryMetrics metrics;
     private final RetryNow retryNow;
     private static final ObjectMapper PRETTY_READER = new ObjectMapper();
     private static final ObjectWriter PRETTY = PRETTY_READER.writerWithDefaultPrettyPrinter();
@@ -61,9 +64,10 @@ public class SmtpRoutesRoutes implements Routes {
     private final JsonTransformer json = new JsonTransformer();
 
     @Inject
-    public SmtpRoutesRoutes(SmtpRoutes smtpRoutes, DNSService dns, Clock clock, RecipientVerifier verifier) {
+    public SmtpRoutesRoutes(SmtpRoutes smtpRoutes, DNSService dns, Clock clock, JamesDeliveryMetrics metrics, RecipientVerifier verifier) {
         this.smtpRoutes = smtpRoutes;
-        this.planner = new HostPlanner(dns, smtpRoutes.roundRobin(), smtpRoutes.health());
+        this.metrics = metrics;
+        this.planner = new HostPlanner(dns, smtpRoutes.roundRobin(), smtpRoutes.failures());
         this.retryNow = new RetryNow(smtpRoutes, clock);
         this.verifier = verifier;
         this.verify = new VerifyEndpoints(smtpRoutes, verifier);
@@ -141,7 +145,9 @@ public class SmtpRoutesRoutes implements Routes {
 
     private Object hosts(Request request, Response response) {
         response.type("application/json");
-        return RouteViews.hostStates(smtpRoutes.health().snapshot(), smtpRoutes.connectionPoolStats());
+        HostFailures failures = smtpRoutes.failures();
+        return RouteViews.hostStates(failures.failures(), failures::isDown, metrics.hostStatistics().snapshot(),
+            smtpRoutes.connectionPoolStats());
     }
 
     /** The host order the next delivery to this recipient would try: a preview, the round-robin does not move. */
@@ -169,6 +175,7 @@ public class SmtpRoutesRoutes implements Routes {
         response.type("application/json");
         Optional<String> domain = Optional.ofNullable(request.queryParams("domain")).map(String::trim);
         if (domain.isEmpty()) {
+            endHostBackoffs();
             return retryNow.all();
         }
         if (!RetryNow.isDomainName(domain.get())) {
@@ -178,7 +185,18 @@ public class SmtpRoutesRoutes implements Routes {
         if (routes.isEmpty()) {
             throw notFound("no route matches '" + domain.get() + "'");
         }
+        endHostBackoffs();
         return retryNow.routes(domain.get(), routes);
+    }
+
+    /**
+     * An operator asking to deliver now also means "try the hosts now", as Postfix's
+     * {@code postqueue -f} also flushes its dead-destination cache: every host failure ends its
+     * backoff, so a failed host gets its probe from the next delivery that reaches it, instead of
+     * the retried mail finding it still down.
+     */
+    private void endHostBackoffs() {
+        smtpRoutes.failures().endBackoffs();
     }
 
     /** Re-reads every route file; a bad file keeps its running table and answers 400 with the parser's message. */

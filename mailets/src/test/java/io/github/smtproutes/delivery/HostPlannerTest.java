@@ -16,6 +16,7 @@ import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteHost;
 import io.github.smtproutes.routes.RouteKind;
 import io.github.smtproutes.smtp.HostAddress;
+import io.github.smtproutes.smtp.HostFailures;
 import io.github.smtproutes.smtp.RecipientOutcome.Disposition;
 import io.github.smtproutes.testing.ScriptedDnsServer;
 
@@ -23,14 +24,14 @@ class HostPlannerTest {
     static final Route USEDNS = Route.builder(".example.org").kind(RouteKind.USEDNS).build();
 
     InMemoryDNSService dns;
-    HostHealth health;
+    HostFailures failures;
     HostPlanner planner;
 
     @BeforeEach
     void setUp() {
         dns = new InMemoryDNSService();
-        health = new HostHealth(Clock.systemUTC());
-        planner = new HostPlanner(dns, new RoundRobin(), health);
+        failures = new HostFailures(Clock.systemUTC());
+        planner = new HostPlanner(dns, new RoundRobin(), failures);
     }
 
     @Test
@@ -56,7 +57,7 @@ class HostPlannerTest {
         Route route = Route.builder("example.com").hosts(
             RouteHost.of("10.0.0.1", 25, 0),
             RouteHost.of("10.0.0.2", 2525, 10)).build();
-        health.recordHostFailure("10.0.0.1:25", "421 4.3.1 Mail system full");
+        failures.failed("10.0.0.1:25", "421 4.3.1 Mail system full");
 
         HostPlan plan = planner.plan(route, "example.com");
 
@@ -70,8 +71,8 @@ class HostPlannerTest {
         Route route = Route.builder("example.com").hosts(
             RouteHost.of("10.0.0.1", 25, 0),
             RouteHost.of("10.0.0.2", 25, 10)).build();
-        health.recordHostFailure("10.0.0.1:25", "refused");
-        health.recordHostFailure("10.0.0.2:25", "refused");
+        failures.failed("10.0.0.1:25", "refused");
+        failures.failed("10.0.0.2:25", "refused");
 
         assertThat(endpoints(planner.plan(route, "example.com"))).containsExactly("10.0.0.1:25", "10.0.0.2:25");
     }
@@ -146,7 +147,7 @@ class HostPlannerTest {
     }
 
     private HostPlanner usedns(ScriptedDnsServer dns) {
-        return new HostPlanner(this.dns, MxResolver.usingServers(dns.address()), new RoundRobin(), health);
+        return new HostPlanner(this.dns, MxResolver.usingServers(dns.address()), new RoundRobin(), failures);
     }
 
     @Test

@@ -17,6 +17,8 @@ import io.github.smtproutes.routes.RouteHost;
 import io.github.smtproutes.smtp.ClientSettings;
 import io.github.smtproutes.smtp.ConnectionPool;
 import io.github.smtproutes.smtp.HostAddress;
+import io.github.smtproutes.smtp.HostAdmission;
+import io.github.smtproutes.smtp.HostFailures;
 import io.github.smtproutes.smtp.SmtpHostClient;
 import io.github.smtproutes.testing.ScriptedSmtpServer;
 import io.github.smtproutes.testing.SmtpPhase;
@@ -24,11 +26,11 @@ import io.github.smtproutes.testing.SmtpPhase;
 /** The side probe against a real (scripted) SMTP server on 127.0.0.1. */
 class HostProberTest {
     private final ScriptedSmtpServer server = ScriptedSmtpServer.start().withName("probed");
-    private final HostHealth health = new HostHealth(Clock.systemUTC());
+    private final HostFailures failures = new HostFailures(Clock.systemUTC());
+    private final HostAdmission admission = new HostAdmission(failures);
     private final ConnectionPool pool = ConnectionPool.withDefaults(Clock.systemUTC());
-    private final HostProber prober = new HostProber(
-        new SmtpHostClient(new ClientSettings("relay.test", Duration.ofSeconds(2), Duration.ofSeconds(2)), pool),
-        health, "test-probe");
+    private final SmtpHostClient client = new SmtpHostClient(new ClientSettings("relay.test", Duration.ofSeconds(2), Duration.ofSeconds(2)), pool);
+    private final HostProber prober = new HostProber(client, failures, "test-probe");
     private final Route route = Route.builder("probed.test").hosts(RouteHost.of("127.0.0.1", server.port(), 0)).build();
     private final HostAddress host = new HostAddress("127.0.0.1", InetAddress.getLoopbackAddress(), server.port());
     private final MailLogCapture mailLog = MailLogCapture.attach();
@@ -43,46 +45,59 @@ class HostProberTest {
 
     @Test
     void aHostThatAnswersIsUpAndTheProbesSessionWaitsInThePoolForItsNextMail() {
-        HostHealth.Attempt probe = failedOnceThenAdmittedAsProbe();
+        HostAdmission.Turn probe = failedOnceThenAdmittedAsProbe();
 
         prober.probe(host, route, "probed.test", probe);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> !health.snapshot().get(host.endpoint()).down
-            && health.snapshot().get(host.endpoint()).consecutiveFailures == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> failures.isProven(host.endpoint()));
+        assertThat(failures.holding(host.endpoint(), route.domain())).isEmpty();
         assertThat(pool.stats().get(host.endpoint()).idle).isEqualTo(1);
         assertThat(server.connectionCount()).isEqualTo(1);
         assertThat(server.received()).isEmpty();
         assertThat(mailLog.linesContaining("New SMTP")).singleElement().asString()
             .endsWith("port " + server.port() + MailLog.PROBE_MARK);
         // The probe's turn is over: the host takes deliveries again without limit.
-        assertThat(health.admit(host.endpoint())).hasValueSatisfying(attempt -> assertThat(attempt.isProbe()).isFalse());
+        assertThat(admission.admit(host.endpoint(), route.domain(), false).isAdmitted()).isTrue();
     }
 
     @Test
     void aHostThatStillFailsIsDownForTheNextLongerBackoff() {
         server.reply(SmtpPhase.CONNECT, "421 4.3.2 Still busy");
-        HostHealth.Attempt probe = failedOnceThenAdmittedAsProbe();
+        HostAdmission.Turn probe = failedOnceThenAdmittedAsProbe();
 
         prober.probe(host, route, "probed.test", probe);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> health.snapshot().get(host.endpoint()).consecutiveFailures == 2);
-        assertThat(health.snapshot().get(host.endpoint()).lastError).isEqualTo("421 4.3.2 Still busy");
-        assertThat(health.isDown(host.endpoint())).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> failures.holding(host.endpoint(), route.domain()).orElseThrow().consecutiveFailures == 2);
+        assertThat(failures.holding(host.endpoint(), route.domain()).orElseThrow().reason).isEqualTo("421 4.3.2 Still busy");
+        assertThat(failures.isDown(host.endpoint(), route.domain())).isTrue();
         // Not to be read as a failed delivery: the line says that no message was at stake.
         assertThat(mailLog.linesContaining("Connection Error")).singleElement().asString()
             .contains("details: 421 4.3.2 Still busy").endsWith(MailLog.PROBE_MARK);
         assertThat(pool.stats().getOrDefault(host.endpoint(), null)).satisfiesAnyOf(
             stats -> assertThat(stats).isNull(), stats -> assertThat(stats.idle).isZero());
-        // Its probe turn was given back: the next delivery may probe it again.
-        assertThat(health.admit(host.endpoint())).hasValueSatisfying(attempt -> assertThat(attempt.isProbe()).isTrue());
+        // Its probe turn was given back; the host is inside its new backoff: no mail, no probe.
+        assertThat(admission.admit(host.endpoint(), route.domain(), false).kind()).isEqualTo(HostAdmission.Kind.DOWN);
     }
 
-    private HostHealth.Attempt failedOnceThenAdmittedAsProbe() {
-        health.recordHostFailure(host.endpoint(), "421 4.3.2 Busy");
-        HostHealth.Attempt probe = health.admit(host.endpoint()).orElseThrow();
+    @Test
+    void aProbeThatCannotStartGivesItsTurnBackAtOnce() {
+        HostAdmission.Turn probe = failedOnceThenAdmittedAsProbe();
+        prober.close();
+
+        prober.probe(host, route, "probed.test", probe);
+
+        assertThat(admission.admit(host.endpoint(), route.domain(), false).isProbe()).as("the next delivery probes again").isTrue();
+    }
+
+    private HostAdmission.Turn failedOnceThenAdmittedAsProbe() {
+        failures.configureBackoff(Duration.ofMillis(1), Duration.ofSeconds(30));
+        failures.failed(host.endpoint(), "421 4.3.2 Busy");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !failures.isDown(host.endpoint(), route.domain()));
+        failures.configureBackoff(Duration.ofSeconds(15), Duration.ofSeconds(30));
+        HostAdmission.Turn probe = admission.admit(host.endpoint(), route.domain(), false);
         assertThat(probe.isProbe()).isTrue();
         // While the probe runs, nobody else is let through.
-        assertThat(health.admit(host.endpoint())).isEmpty();
+        assertThat(admission.admit(host.endpoint(), route.domain(), false).isAdmitted()).isFalse();
         return probe;
     }
 }

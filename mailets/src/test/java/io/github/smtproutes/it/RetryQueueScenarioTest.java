@@ -68,7 +68,10 @@ class RetryQueueScenarioTest {
             + "<route domain='flush.test'><host>" + FLUSHED.address() + "</host><retry initial='1h'/></route>"
             + "<route domain='senders.test'><host>" + SENDERS.address() + "</host></route>"
             + "</smtproutes>")
-        .edit("mailetcontainer.xml", "<retryInterval>10s</retryInterval>", "<retryInterval>200ms</retryInterval>")
+        // A host down takes no mail until its backoff ends (then it gets a probe): a short backoff
+        // lets a host that failed answer again within a test.
+        .edit("mailetcontainer.xml", "<retryInterval>10s</retryInterval>",
+            "<retryInterval>200ms</retryInterval><hostDownInitial>1s</hostDownInitial>")
         .extension(JamesServerExtension.Lifecycle.PER_CLASS);
 
     @AfterAll
@@ -156,10 +159,19 @@ class RetryQueueScenarioTest {
         // The waiting mail is due in one hour; only the flush when the host answers again can
         // bring it out sooner. (A mail refused at its own RCPT keeps its backoff instead.)
         FLUSHED.heal();
+        // Inside its backoff the host takes no mail at all; past it, the next mail's probe finds it back.
+        await().atMost(PATIENCE).until(() -> !"down".equals(hostState(server, FLUSHED.address())));
         String fresh = Mails.send(port, "fresh", "other@flush.test");
         await().atMost(PATIENCE).until(() -> countWithSubject(FLUSHED, fresh) == 1);
         await().atMost(PATIENCE).until(() -> countWithSubject(FLUSHED, stuck) == 1);
         await().atMost(PATIENCE).until(() -> waitingWithSubject(server, stuck).isEmpty());
+    }
+
+    /** The endpoint's state in WebAdmin's host view ("up" or "down"; null before James talked to it). */
+    private static String hostState(GuiceJamesServer server, String endpoint) {
+        return given().baseUri("http://127.0.0.1").port(server.getProbe(WebAdminGuiceProbe.class).getWebAdminPort().getValue())
+            .get("/smtpRoutes/hosts").then().statusCode(200).extract().jsonPath()
+            .getString("find { it.endpoint == '" + endpoint + "' }.state");
     }
 
     /** An admin sees the waiting mail in WebAdmin's ordinary mail-repository view, its bookkeeping as plain text. */

@@ -50,11 +50,14 @@ class RetryReasonScenarioTest {
         .routes(() -> "<smtproutes>"
             + "<route domain='busy.test'><host>" + BUSY.address() + "</host><retry initial='2s' max='1h' maxAttempts='5'/></route>"
             + "<route domain='hostwait.test'><host>" + SHARED.address() + "</host><retry initial='1h'/></route>"
-            + "<route domain='proof.test'><host>" + SHARED.address() + "</host></route>"
+            + "<route domain='proof.test'><host>" + SHARED.address() + "</host><retry initial='1s'/></route>"
             + "<route domain='drain.test'><host>" + DRAIN.address() + "</host><retry initial='1h'/></route>"
             + "<route domain='senders.test'><host>" + SENDERS.address() + "</host></route>"
             + "</smtproutes>")
-        .edit("mailetcontainer.xml", "<retryInterval>10s</retryInterval>", "<retryInterval>200ms</retryInterval>")
+        // A host down takes no mail until its backoff ends (then it gets a probe): a short backoff
+        // lets the host that failed answer again within the test.
+        .edit("mailetcontainer.xml", "<retryInterval>10s</retryInterval>",
+            "<retryInterval>200ms</retryInterval><hostDownInitial>1s</hostDownInitial>")
         .extension(JamesServerExtension.Lifecycle.PER_CLASS);
 
     @AfterAll
@@ -96,7 +99,10 @@ class RetryReasonScenarioTest {
         assertThat(RetryQueueScenarioTest.waitingWithSubject(server, full)).hasSize(1);
     }
 
-    /** The host a mail waits for answers through another route: the mail goes at once, not in an hour. */
+    /**
+     * The host a mail waits for answers through another route (once its backoff is over, to that
+     * route's probe or mail): the waiting mail goes at once, not in an hour.
+     */
     @Test
     void aMailWaitingForAHostGoesAsSoonAsTheHostAnswersThroughAnotherRoute(GuiceJamesServer server) throws Exception {
         int port = RoutesJames.smtpPort(server);

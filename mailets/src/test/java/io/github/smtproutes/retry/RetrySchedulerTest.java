@@ -26,7 +26,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.smtproutes.delivery.Bouncer;
-import io.github.smtproutes.delivery.HostHealth;
 import io.github.smtproutes.delivery.HostPlanner;
 import io.github.smtproutes.delivery.RoundRobin;
 import io.github.smtproutes.delivery.RouteDelivery;
@@ -36,6 +35,8 @@ import io.github.smtproutes.routes.Route;
 import io.github.smtproutes.routes.RouteHost;
 import io.github.smtproutes.routes.RouteTable;
 import io.github.smtproutes.smtp.ClientSettings;
+import io.github.smtproutes.smtp.HostAdmission;
+import io.github.smtproutes.smtp.HostFailures;
 import io.github.smtproutes.smtp.SmtpHostClient;
 import io.github.smtproutes.testing.ScriptedSmtpServer;
 import io.github.smtproutes.testing.SmtpPhase;
@@ -59,7 +60,8 @@ class RetrySchedulerTest {
     RouteTable table;
     RoutedMailProcessor processor;
     RetryScheduler scheduler;
-    HostHealth health;
+    HostFailures failures;
+    HostAdmission admission;
     List<String> toErrorProcessor;
 
     @BeforeEach
@@ -297,8 +299,12 @@ class RetrySchedulerTest {
     @Test
     void noAttemptIsCountedWhenNoHostWasAsked() throws Exception {
         String endpoint = "127.0.0.1:" + host.port();
-        health.recordHostFailure(endpoint, "421 4.3.2 Not now");
-        HostHealth.Attempt probe = health.admit(endpoint).orElseThrow();
+        // Its backoff is over and its probe holds the only turn: no delivery is let through.
+        admission.configureWait(Duration.ofMillis(200), 4);
+        failures.failed(endpoint, "421 4.3.2 Not now");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !failures.isDown(endpoint, "retry.test"));
+        HostAdmission.Turn probe = admission.admit(endpoint, "retry.test", false);
+        assertThat(probe.isProbe()).isTrue();
 
         processor.process(mail("user@retry.test"), table);
         assertThat(RetryState.attempts(onlyWaitingMail())).isZero();
@@ -310,6 +316,7 @@ class RetrySchedulerTest {
         assertThat(host.connectionCount()).isZero();
 
         probe.close();
+        admission.configureWait(HostAdmission.DEFAULT_VERDICT_WAIT, HostAdmission.DEFAULT_MAX_WAITERS);
         host.heal();
         clock.set(onlyDueTime());
         scheduler.tick();
@@ -500,12 +507,15 @@ class RetrySchedulerTest {
     }
 
     private void useProcessor(RetryPolicy policy) {
-        health = new HostHealth(Clock.systemUTC());
+        failures = new HostFailures(Clock.systemUTC());
+        // These tests move the scheduler's clock, not the host backoff: keep hosts out of it.
+        failures.configureBackoff(Duration.ofMillis(1), Duration.ofMillis(1));
+        admission = new HostAdmission(failures);
         toErrorProcessor = new CopyOnWriteArrayList<>();
         RouteDelivery delivery = new RouteDelivery(
-            new HostPlanner(new InMemoryDNSService(), new RoundRobin(), health),
+            new HostPlanner(new InMemoryDNSService(), new RoundRobin(), failures),
             new SmtpHostClient(new ClientSettings("relay.test", Duration.ofSeconds(2), Duration.ofSeconds(2))),
-            health);
+            admission);
         if (scheduler != null) {
             scheduler.stop(Duration.ofSeconds(1));
         }
@@ -516,7 +526,7 @@ class RetrySchedulerTest {
             route -> scheduler.flush(route.domain()), new DelayWarnings(Optional.empty(), "delay-warnings", context))
             .withHostWaits((route, endpoints) -> scheduler.awaitingHosts(route.domain(), endpoints));
         RetryScheduler current = scheduler;
-        health.addAnsweredListener(endpoint -> current.flushHost(endpoint));
+        failures.addAnsweredListener(endpoint -> current.flushHost(endpoint));
     }
 
     private Instant onlyDueTime() throws Exception {

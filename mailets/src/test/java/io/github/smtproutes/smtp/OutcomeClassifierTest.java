@@ -19,7 +19,39 @@ class OutcomeClassifierTest {
         SmtpOutcome outcome = classify(trace(phase, SmtpReply.parse("554 5.3.2 No service")), false);
 
         assertThat(outcome.forNextHost()).containsExactly(A, B);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SmtpPhase.class, names = {"CONNECT", "GREETING", "EHLO"})
+    void aFailureBeforeTheHostAnsweredEhloIsTheHosts(SmtpPhase phase) {
+        SmtpOutcome outcome = classify(trace(phase, SmtpReply.parse("554 5.3.2 No service")), false);
+
         assertThat(outcome.hostFailure()).isTrue();
+        assertThat(outcome.routeUseFailure()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SmtpPhase.class, names = {"STARTTLS", "AUTH"})
+    void aTlsOrAuthFailureIsTheRoutesUseOfTheHostNotTheHosts(SmtpPhase phase) {
+        SmtpOutcome outcome = classify(trace(phase, SmtpReply.parse("535 5.7.8 Authentication credentials invalid")), false);
+
+        assertThat(outcome.forNextHost()).containsExactly(A, B);
+        assertThat(outcome.hostFailure()).isFalse();
+        assertThat(outcome.routeUseFailure()).isTrue();
+    }
+
+    @Test
+    void aMailSystemReplyToOneRcptIsTheRecipientsNotTheHosts() {
+        SessionTrace trace = new SessionTrace("127.0.0.1:25", List.of(A, B));
+        trace.enter(SmtpPhase.RCPT);
+        trace.refusedAtRcpt(A, SmtpReply.parse("451 4.3.0 Temporarily unavailable"));
+        trace.completed(SmtpReply.parse("250 2.0.0 Ok"));
+
+        SmtpOutcome outcome = classify(trace, false);
+
+        assertThat(outcome.forNextHost()).containsExactly(A);
+        assertThat(outcome.accepted()).containsExactly(B);
+        assertThat(outcome.hostFailure()).isFalse();
     }
 
     @ParameterizedTest

@@ -13,7 +13,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.io.FileHandler;
 import org.junit.jupiter.api.Test;
 
-import io.github.smtproutes.delivery.HostHealth;
+import io.github.smtproutes.smtp.HostFailures;
 import io.github.smtproutes.delivery.HostPlanner;
 import io.github.smtproutes.delivery.RoundRobin;
 import io.github.smtproutes.metrics.CallAheadMetrics;
@@ -56,7 +56,7 @@ class CallAheadSettingsTest {
 
     @Test
     void everyListenerSharesOneSetOfSettings() {
-        RecipientVerifier verifier = new RecipientVerifier(new HostPlanner(null, new RoundRobin(), new HostHealth(Clock.systemUTC())),
+        RecipientVerifier verifier = new RecipientVerifier(new HostPlanner(null, new RoundRobin(), new HostFailures(Clock.systemUTC())),
             CallAheadMetrics.NONE, () -> "localhost", Clock.systemUTC());
         try {
             CallAheadSettings shortTimeout = new CallAheadSettings(Duration.ofSeconds(3), Duration.ofHours(1), Duration.ofMinutes(10),
