@@ -57,7 +57,7 @@ class HostAdmissionScenarioTest {
         .extension(JamesServerExtension.Lifecycle.PER_CLASS);
 
     static String authRoute(String domain, String user, Path passwordFile) {
-        return "<route domain='" + domain + "' tls='none' allowPlainAuth='true'>"
+        return "<route domain='" + domain + "' tls='none' allowPlainAuth='true' allowUnverifiedAuth='true'>"
             + "<auth user='" + user + "' passwordFile='" + passwordFile + "'/><host>" + SMARTHOST.address() + "</host></route>";
     }
 
