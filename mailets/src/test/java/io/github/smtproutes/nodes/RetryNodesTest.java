@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -26,6 +25,7 @@ import org.apache.mailet.Mail;
 import org.junit.jupiter.api.Test;
 
 import io.github.smtproutes.retry.RetryQueue;
+import io.github.smtproutes.testing.MovableClock;
 import io.github.smtproutes.retry.RetryState;
 
 /**
@@ -253,33 +253,6 @@ class RetryNodesTest {
         }
     }
 
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** A memory repository whose stores fail while {@link #failing}: a store that is unreachable. */
     static final class FlakyRepository extends MemoryMailRepository {

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -44,6 +42,7 @@ import io.github.smtproutes.smtp.ClientSettings;
 import io.github.smtproutes.smtp.HostAdmission;
 import io.github.smtproutes.smtp.HostFailures;
 import io.github.smtproutes.smtp.SmtpHostClient;
+import io.github.smtproutes.testing.MovableClock;
 import io.github.smtproutes.testing.ScriptedSmtpServer;
 import io.github.smtproutes.testing.SmtpPhase;
 
@@ -240,34 +239,6 @@ class SharedStoreSchedulersTest {
         void round() throws Exception {
             nodes.tick();
             scheduler.tick();
-        }
-    }
-
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }
