@@ -1,9 +1,5 @@
 package io.github.smtproutes.routes;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.Objects;
-import java.util.stream.Collectors;
 
 /**
  * Whether an inbound route checks each recipient with its own destination hosts before James
@@ -22,20 +18,10 @@ public enum RecipientVerification {
      * @throws IllegalArgumentException naming the accepted keywords
      */
     public static RecipientVerification parse(String text) {
-        Objects.requireNonNull(text, "text");
-        for (RecipientVerification mode : values()) {
-            if (mode.keyword().equalsIgnoreCase(text.trim())) {
-                return mode;
-            }
-        }
-        throw new IllegalArgumentException("must be one of " + keywords() + ", got '" + text + "'");
+        return Keywords.parse(RecipientVerification.class, text);
     }
 
     public String keyword() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    private static String keywords() {
-        return Arrays.stream(values()).map(RecipientVerification::keyword).collect(Collectors.joining("|"));
+        return Keywords.of(this);
     }
 }

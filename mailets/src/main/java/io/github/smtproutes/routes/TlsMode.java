@@ -1,9 +1,5 @@
 package io.github.smtproutes.routes;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.Objects;
-import java.util.stream.Collectors;
 
 /**
  * How a route uses STARTTLS toward its destination hosts, from the {@code tls} attribute of a
@@ -27,21 +23,11 @@ public enum TlsMode {
      * @throws IllegalArgumentException naming the accepted keywords
      */
     public static TlsMode parse(String text) {
-        Objects.requireNonNull(text, "text");
-        for (TlsMode mode : values()) {
-            if (mode.keyword().equalsIgnoreCase(text.trim())) {
-                return mode;
-            }
-        }
-        throw new IllegalArgumentException("must be one of " + keywords() + ", got '" + text + "'");
+        return Keywords.parse(TlsMode.class, text);
     }
 
     /** The keyword as written in route files, e.g. {@code "opportunistic"}. */
     public String keyword() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    private static String keywords() {
-        return Arrays.stream(values()).map(TlsMode::keyword).collect(Collectors.joining("|"));
+        return Keywords.of(this);
     }
 }

@@ -1,9 +1,5 @@
 package io.github.smtproutes.routes;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.Objects;
-import java.util.stream.Collectors;
 
 /**
  * What RCPT answers when a recipient could not be verified because no host of the route gave a
@@ -22,20 +18,10 @@ public enum VerifyFailureAction {
      * @throws IllegalArgumentException naming the accepted keywords
      */
     public static VerifyFailureAction parse(String text) {
-        Objects.requireNonNull(text, "text");
-        for (VerifyFailureAction action : values()) {
-            if (action.keyword().equalsIgnoreCase(text.trim())) {
-                return action;
-            }
-        }
-        throw new IllegalArgumentException("must be one of " + keywords() + ", got '" + text + "'");
+        return Keywords.parse(VerifyFailureAction.class, text);
     }
 
     public String keyword() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    private static String keywords() {
-        return Arrays.stream(values()).map(VerifyFailureAction::keyword).collect(Collectors.joining("|"));
+        return Keywords.of(this);
     }
 }

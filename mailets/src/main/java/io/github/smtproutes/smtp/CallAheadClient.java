@@ -70,10 +70,6 @@ public final class CallAheadClient implements AutoCloseable {
             return Optional.empty();
         }
         SmtpConnection connection = pooled.get();
-        if (!connection.isOpen()) {
-            connection.abort();
-            return Optional.empty();
-        }
         SessionTrace trace = new SessionTrace(host.endpoint(), List.of(recipient));
         boolean clean = connection.verifyRecipient(recipient, budget, trace);
         boolean closedByServer = trace.phase() == SmtpPhase.MAIL

@@ -101,13 +101,17 @@ public final class ConnectionPool implements AutoCloseable {
         return Optional.of(new Permit(host.endpoint(), limit));
     }
 
-    /** The most recently returned idle session for this host and route, if one is still fresh. */
+    /**
+     * The most recently returned idle session for this host and route, if one is still fresh and
+     * its socket still open; a session this side already saw closed is dropped on the way.
+     */
     public Optional<SmtpConnection> take(HostAddress host, Route route) {
         Deque<IdleConnection> stack = idle.get(PoolKey.of(host, route));
         if (stack == null) {
             return Optional.empty();
         }
         List<IdleConnection> expired = new ArrayList<>();
+        List<SmtpConnection> closed = new ArrayList<>();
         Optional<SmtpConnection> taken = Optional.empty();
         synchronized (stack) {
             while (!stack.isEmpty() && taken.isEmpty()) {
@@ -115,12 +119,15 @@ public final class ConnectionPool implements AutoCloseable {
                 countersOf(host.endpoint()).idle.decrementAndGet();
                 if (candidate.expired(clock.instant(), idleTime)) {
                     expired.add(candidate);
+                } else if (!candidate.connection.isOpen()) {
+                    closed.add(candidate.connection);
                 } else {
                     taken = Optional.of(candidate.connection);
                 }
             }
         }
         expired.forEach(this::quit);
+        closed.forEach(SmtpConnection::abort);
         taken.ifPresent(connection -> countersOf(host.endpoint()).reused.incrementAndGet());
         return taken;
     }

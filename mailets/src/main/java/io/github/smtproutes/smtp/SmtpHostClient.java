@@ -81,10 +81,6 @@ public final class SmtpHostClient {
             return Optional.empty();
         }
         SmtpConnection connection = pooled.get();
-        if (!connection.isOpen()) {
-            connection.abort();
-            return Optional.empty();
-        }
         // The transaction starts with RSET, which proves the session alive and clears any half
         // transaction; a session that fails it ends before the dot and is replaced below.
         SessionTrace trace = new SessionTrace(host.endpoint(), recipients);
