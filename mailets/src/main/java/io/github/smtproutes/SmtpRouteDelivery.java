@@ -146,7 +146,7 @@ public class SmtpRouteDelivery extends GenericMailet {
             .withMetrics(metrics)
             .withHostWaits((route, endpoints) -> scheduler.awaitingHosts(route.domain(), endpoints));
         if (nodeLayout.isPresent()) {
-            startNode(nodeLayout.get(), retryQueue, scheduler, parameters.retrySchedule().interval());
+            startNode(nodeLayout.get(), retryQueue, scheduler);
         }
         startRetries(new RetryQueueHandle(queueUrl, scheduler));
         hostAnswered = scheduler::flushHost;
@@ -157,13 +157,13 @@ public class SmtpRouteDelivery extends GenericMailet {
      * One of several nodes sharing the retry store: the lease is renewed once before the
      * scheduler starts, and the scheduler retries only while this node holds it.
      */
-    private void startNode(NodeLayout layout, RetryQueue retryQueue, RetryScheduler scheduler, Duration renewEvery) throws MessagingException {
+    private void startNode(NodeLayout layout, RetryQueue retryQueue, RetryScheduler scheduler) throws MessagingException {
         Optional<String> unsafe = repositoryTypes.flatMap(types -> types.unsafeToShare(layout.sharedBase()));
         if (unsafe.isPresent()) {
             throw new MessagingException("Mailet SmtpRouteDelivery: " + unsafe.get());
         }
         nodes = new RetryNodes(layout, new LeaseBook(selectRepository(layout.leaseBook())), this::selectRepository, retryQueue,
-            new QueueTakeover(NODE_TAKEOVER_SETTLE), clock, renewEvery);
+            new QueueTakeover(NODE_TAKEOVER_SETTLE), clock, scheduler.settings().interval());
         scheduler.retryOnlyWhile(nodes::holdsLease);
         nodes.start();
         smtpRoutes.registerRetryNodes(nodes);

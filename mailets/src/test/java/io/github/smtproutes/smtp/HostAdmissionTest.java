@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.smtproutes.testing.MovableClock;
+
 /**
  * Who may try a host now: a proven host anyone, a host never heard from a few at once, a host
  * inside its backoff nobody, past it one probe; and the bounded wait for a pending verdict.
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class HostAdmissionTest {
     static final String HOST = "127.0.0.1:2525";
     static final String ROUTE = "a.test";
-    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
     final HostFailures failures = new HostFailures(clock);
     final HostAdmission admission = new HostAdmission(failures);
 

@@ -12,6 +12,8 @@ import java.util.function.Consumer;
 import org.apache.james.core.MailAddress;
 import org.junit.jupiter.api.Test;
 
+import io.github.smtproutes.testing.MovableClock;
+
 /**
  * The failure memory: backoff doubling to its cap, an answer clearing a failure, mail-level
  * failures leaving the host alone, TLS/AUTH refusals counting against the route's use only, and
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class HostFailuresTest {
     static final String HOST = "127.0.0.1:2525";
-    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
     final HostFailures failures = new HostFailures(clock);
 
     @Test
